@@ -1,0 +1,152 @@
+"""clean: a page's decoded text → the article body, simplified and normalised.
+
+Small pure functions, each one normalisation (textacy's ``normalize_*`` pattern), composed by
+``clean_text``. Line-level rules (navigation, footers, datelines, end-of-article markers) are
+data in ``rules/page.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from .models import Cleaned
+from .rules import load_page_rules
+
+# Full-width ASCII (U+FF01–U+FF5E) → ASCII, ideographic and no-break spaces → space.
+# One character in, one out, so offsets survive; 、。「」 and ①② are left alone.
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20, 0x2002: 0x20,
+                                                                     0x2003: 0x20, 0x200B: None, 0xFEFF: None}
+
+# A pinyin gloss after a character: 戰(zhàn), 會(huì ). Lower-case Latin with tone marks only.
+_PINYIN_GLOSS = re.compile(
+    r"(?<=[\u4e00-\u9fff])\(\s*(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"[aeiouvüāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{0,5}\s*\)"
+)
+# Mojibake: replacement characters, and runs of 2+ '?' where characters were lost in transcoding.
+_MOJIBAKE = re.compile(r"\ufffd+|(?<=[\u4e00-\u9fff\u201c\u201d\u3001\u3002])\?{2,}|(?<=[\u201c\u201d])\?")
+# Literal escape sequences left by database dumps: the two characters '\' 'n'.
+_LITERAL_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACES = re.compile(r"[ \t\u3000]+")
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII to half-width (``，`` → ``,``), keeping length."""
+    return text.translate(_WIDTH_TABLE)
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF/CR → LF; literal ``\\n`` escapes (database dumps) → LF when the text has few real ones."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    if text.count("\n") < 3 and len(_LITERAL_NEWLINE.findall(text)) >= 2:
+        text = _LITERAL_NEWLINE.sub("\n", text)
+    return text
+
+
+def strip_pinyin_glosses(text: str) -> str:
+    """``戰(zhàn)`` → ``戰``."""
+    return _PINYIN_GLOSS.sub("", text)
+
+
+def strip_mojibake(text: str) -> str:
+    return _MOJIBAKE.sub("", text)
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, str]:
+    """Convert to simplified script. Returns (text, 'simplified' | 'traditional')."""
+    converted = _t2s().convert(text)
+    if converted == text:
+        return text, "simplified"
+    changed = sum(a != b for a, b in zip(text, converted))
+    n_cjk = len(_CJK.findall(text)) or 1
+    return converted, "traditional" if changed / n_cjk > 0.03 else "simplified"
+
+
+def normalize_text(text: str) -> tuple[str, str]:
+    """All character-level normalisation: newlines, NFC, width, glosses, mojibake, script."""
+    text = unicodedata.normalize("NFC", normalize_newlines(text))
+    text = strip_mojibake(strip_pinyin_glosses(fold_width(text)))
+    return to_simplified(text)
+
+
+def _norm_key(line: str) -> str:
+    return re.sub(r"[\s\-—_·•|]+", "", line)
+
+
+def clean_text(raw: str, html_title: str = "") -> Cleaned:
+    """The article body of a page, with title and header set aside."""
+    text, script = normalize_text(raw)
+    rules = load_page_rules()
+    lines = [_SPACES.sub(" ", ln).strip() for ln in text.split("\n")]
+    lines = [rules.strip_bullet(ln) for ln in lines]
+    lines = [ln for ln in lines if ln]
+
+    # Find the first dateline; a dateline fused with the first paragraph is split off.
+    date_idx = None
+    for i, ln in enumerate(lines[:40]):
+        if rules.is_boilerplate(ln) and not rules.is_dateline(ln):
+            continue
+        m = rules.dateline_prefix(ln)
+        if m is not None:
+            date_idx = i
+            rest = ln[m:].strip()
+            if len(rest) >= 20 and not rules.is_boilerplate(rest):
+                lines[i:i + 1] = [ln[:m].strip(), rest]
+            break
+
+    title = html_title.strip()
+    title = fold_width(_t2s().convert(title)) if title else ""
+    if not title:
+        title = _guess_title(lines, date_idx, rules)
+
+    start = 0
+    if date_idx is not None:
+        start = date_idx + 1
+    elif title and lines and _norm_key(lines[0]) == _norm_key(title):
+        start = 1
+
+    header, body = lines[:start], []
+    seen = {_norm_key(title)} if title else set()
+    body_chars = 0
+    for ln in lines[start:]:
+        if body_chars >= 80 and rules.is_end_marker(ln):
+            header.append(ln)
+            break
+        if rules.is_boilerplate(ln) or rules.is_dateline(ln):
+            header.append(ln)
+            continue
+        key = _norm_key(ln)
+        if len(key) >= 6 and key in seen:
+            continue
+        seen.add(key)
+        body.append(ln)
+        if "。" in ln:
+            body_chars += len(ln)
+    if not body and lines:  # nothing looked like a body: keep the non-boilerplate lines
+        body = [ln for ln in lines if not rules.is_boilerplate(ln)]
+    return Cleaned(text="\n".join(body), title=title, header="\n".join(header), page="\n".join(lines),
+                   script=script)
+
+
+def _guess_title(lines: list[str], date_idx: int | None, rules) -> str:
+    """The last headline-like line before the dateline, else the first headline-like line."""
+    def headline(ln: str) -> bool:
+        return (6 <= len(ln) <= 90 and not ln.endswith("。") and not rules.is_boilerplate(ln)
+                and not rules.is_dateline(ln) and len(_CJK.findall(ln)) >= 5)
+
+    if date_idx is not None:
+        for ln in reversed(lines[:date_idx]):
+            if headline(ln):
+                return ln
+    for ln in lines[:5]:
+        if headline(ln):
+            return ln
+    return ""

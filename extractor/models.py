@@ -1,0 +1,163 @@
+"""The typed rows of the two tables, and the per-notice result that carries them.
+
+These pydantic models are the single source of truth for the contract in
+``spec/contract.md``: the CSV header, the DataFrame columns and ``schemas/*.json`` are
+all derived from ``DirectiveRow`` and ``DocumentRow``.
+
+Offsets (``start``, ``end``) index ``DocumentRow.text``: the cleaned text, which is
+simplified Chinese with full-width ASCII folded to half-width (``，`` → ``,``, ``（`` → ``(``;
+``、`` ``。`` and circled numbers ``①`` are kept), boilerplate and repeated bodies removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Kind = Literal["numbered", "unnumbered", "parallel"]
+Status = Literal["ok", "no_directives", "error"]
+AdminLevel = Literal["province", "city", "county", ""]
+
+
+class ThemeHit(BaseModel):
+    """One theme on one directive, with the lexicon terms that fired (its evidence)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    theme: str
+    terms: list[str]
+
+
+class DirectiveRow(BaseModel):
+    """One directive: the rows of the directive table (``spec/contract.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str = Field(description="Hash of the document's cleaned text; a page saved twice gets one id.")
+    source_path: str = Field(description="The input file as given.")
+    title: str = Field("", description="Headline.")
+    source: str = Field("", description="Outlet (中国宁波网).")
+    published: dt.date | None = Field(None, description="Publication date of the page.")
+    meeting_date: dt.date | None = Field(None, description="Date of the meeting.")
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    admin_level: AdminLevel = ""
+    issuer: str = Field("", description="The meeting or body as written.")
+    speaker: str = Field("", description="Who issued the directive: 会议, or the leader's name.")
+    directive_no: int = Field(description="1, 2, … in document order.")
+    kind: Kind
+    numbered: bool = Field(description="kind == numbered.")
+    marker: str = Field("", description="一要, 二是, (三), 要, 最好的方法是 …")
+    heading: str = Field("", description="The directive's summary clause; may be empty.")
+    text: str = Field(description="The directive, simplified Chinese, marker included.")
+    primary_theme: str = Field("", description="One theme id, or empty.")
+    themes: str = Field("", description="Theme ids joined with |, primary first.")
+    theme_terms: str = Field("", description="Evidence: testing:核酸,检测|quarantine:隔离.")
+    start: int = Field(description="Offset of text in the document's cleaned text.")
+    end: int = Field(description="End offset (exclusive) of text in the cleaned text.")
+
+
+class DocumentRow(BaseModel):
+    """One input file: the rows of the document table (``spec/contract.md``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str = ""
+    source_path: str
+    status: Status = "ok"
+    error: str = ""
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published: dt.date | None = None
+    meeting_date: dt.date | None = None
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    admin_level: AdminLevel = ""
+    issuer: str = ""
+    leaders: str = Field("", description="post:name pairs joined with |.")
+    n_directives: int = 0
+    script: Literal["simplified", "traditional", ""] = ""
+    encoding: str = Field("", description="The encoding the file was decoded with.")
+    duplicate_of: str = Field("", description="source_path of the first input with the same cleaned text.")
+    evidence: str = Field("", description="Why each inferred field has its value: field←kind:detail, joined with |.")
+    text: str = Field("", description="The cleaned text that directive offsets index.")
+
+
+class Span(BaseModel):
+    """A directive span found by the segmenter, before tagging and tabling."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int
+    end: int
+    kind: Kind
+    marker: str
+    heading: str = ""
+    speaker: str = ""
+
+
+class Notice(BaseModel):
+    """Everything extracted from one input: its document row and directive rows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document: DocumentRow
+    directives: list[DirectiveRow] = []
+
+
+class Leader(BaseModel):
+    """A person named with a post (市委书记彭佳学 → post 市委书记, name 彭佳学)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    post: str
+    name: str
+
+
+class Metadata(BaseModel):
+    """Document fields inferred by ``locate`` (codebook §3), each with its evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    published: dt.date | None = None
+    meeting_date: dt.date | None = None
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    admin_level: AdminLevel = ""
+    issuer: str = ""
+    leaders: list[Leader] = []
+    evidence: dict[str, str] = Field(default_factory=dict, description="field → why it has its value.")
+
+
+class Cleaned(BaseModel):
+    """Output of ``clean``: the article body and what was set aside for ``locate``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="Article body: simplified, width-folded, boilerplate and repeats removed.")
+    title: str = ""
+    header: str = Field("", description="Page text outside the body (navigation, datelines, footer), cleaned.")
+    page: str = Field("", description="The whole page, simplified and width-folded, before body selection.")
+    script: Literal["simplified", "traditional", ""] = "simplified"
+
+
+class Loaded(BaseModel):
+    """Output of ``load``: decoded text of one input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    text: str
+    encoding: str = ""
+    is_html: bool = False
+    html_title: str = ""
+    html_date: str = ""

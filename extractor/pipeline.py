@@ -1,0 +1,166 @@
+"""The pipeline: load → clean → locate → segment → tag → table, over one reusable ``Extractor``.
+
+``extract_notice`` and ``extract_table`` are the two public verbs; both delegate to a
+lazily built default ``Extractor`` that holds the compiled rules. Nothing heavy happens at
+import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .models import DirectiveRow, DocumentRow, Loaded, Metadata, Notice
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+log = logging.getLogger(__name__)
+
+NOTICE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".text", ".xhtml")
+
+
+def doc_id_for(cleaned_text: str) -> str:
+    """Stable document id: the first 16 hex digits of the SHA-1 of the cleaned text."""
+    return hashlib.sha1(cleaned_text.encode("utf-8")).hexdigest()[:16]
+
+
+class Extractor:
+    """Holds the compiled rules (theme lexicon, marker families) and runs the stages.
+
+    Build once and reuse: rules are loaded on first use, not at construction.
+    """
+
+    def __init__(self, taxonomy: str | os.PathLike | None = None, taxonomy_mode: str = "extend",
+                 manifest: dict[str, dict[str, str]] | None = None) -> None:
+        self.taxonomy = Path(taxonomy) if taxonomy else None
+        self.taxonomy_mode = taxonomy_mode
+        self.manifest = manifest or {}
+
+    @cached_property
+    def tagger(self):
+        from .tag import Tagger
+        return Tagger.from_files(self.taxonomy, self.taxonomy_mode)
+
+    @cached_property
+    def segmenter(self):
+        from .segment import Segmenter
+        return Segmenter.default()
+
+    # -- one notice -------------------------------------------------------------------------
+    def extract_loaded(self, loaded: Loaded) -> Notice:
+        """Run clean → locate → segment → tag on decoded text."""
+        from .clean import clean_text
+        from .locate import locate
+
+        cleaned = clean_text(loaded.text, html_title=loaded.html_title)
+        meta = locate(cleaned, loaded)
+        meta = self._apply_manifest(meta, loaded.path)
+        doc_id = doc_id_for(cleaned.text)
+        spans = self.segmenter.segment(cleaned.text, leaders=meta.leaders)
+        rows: list[DirectiveRow] = []
+        for no, span in enumerate(spans, start=1):
+            text = cleaned.text[span.start:span.end]
+            primary, hits = self.tagger.tag(text, span.heading)
+            rows.append(DirectiveRow(
+                doc_id=doc_id, source_path=loaded.path, title=meta.title, source=meta.source,
+                published=meta.published, meeting_date=meta.meeting_date, province=meta.province,
+                city=meta.city, county=meta.county, admin_level=meta.admin_level, issuer=meta.issuer,
+                speaker=span.speaker, directive_no=no, kind=span.kind, numbered=span.kind == "numbered",
+                marker=span.marker, heading=span.heading, text=text, primary_theme=primary,
+                themes="|".join(h.theme for h in hits),
+                theme_terms="|".join(f"{h.theme}:{','.join(h.terms)}" for h in hits),
+                start=span.start, end=span.end,
+            ))
+        document = DocumentRow(
+            doc_id=doc_id, source_path=loaded.path, status="ok" if rows else "no_directives",
+            title=meta.title, source=meta.source, url=meta.url, published=meta.published,
+            meeting_date=meta.meeting_date, province=meta.province, city=meta.city, county=meta.county,
+            admin_level=meta.admin_level, issuer=meta.issuer,
+            leaders="|".join(f"{p.post}:{p.name}" for p in meta.leaders), n_directives=len(rows),
+            script=cleaned.script, encoding=loaded.encoding,
+            evidence="|".join(f"{k}←{v}" for k, v in meta.evidence.items()), text=cleaned.text,
+        )
+        return Notice(document=document, directives=rows)
+
+    def extract_text(self, text: str, source_path: str = "<text>") -> Notice:
+        """Extract from a notice already in memory (plain text or HTML)."""
+        from .load import loaded_from_text
+        return self.extract_loaded(loaded_from_text(text, source_path))
+
+    def extract_path(self, path: str | os.PathLike) -> Notice:
+        """Extract from one file. Never raises for bad input: returns ``status=error``."""
+        from .load import LoadError, load_path
+        try:
+            loaded = load_path(Path(path))
+        except LoadError as exc:
+            log.warning("%s: %s", path, exc)
+            return Notice(document=DocumentRow(source_path=str(path), status="error", error=str(exc)))
+        try:
+            return self.extract_loaded(loaded)
+        except Exception as exc:  # noqa: BLE001 - one bad notice must not stop a batch
+            log.exception("%s: extraction failed", path)
+            return Notice(document=DocumentRow(source_path=str(path), status="error",
+                                               error=f"extraction failed: {type(exc).__name__}: {exc}"))
+
+    def iter_notices(self, paths: Iterable[str | os.PathLike]) -> Iterator[Notice]:
+        """Notices for every input file under ``paths``, in a deterministic order."""
+        for path in iter_input_files(paths):
+            yield self.extract_path(path)
+
+    def _apply_manifest(self, meta: Metadata, path: str) -> Metadata:
+        known = self.manifest.get(path) or self.manifest.get(Path(path).name)
+        if not known:
+            return meta
+        update = {}
+        for key in ("province", "city", "county", "published", "url", "meeting_date", "admin_level",
+                    "source", "title", "issuer"):
+            value = (known.get(key) or "").strip()
+            if value:
+                update[key] = value
+                meta.evidence[key] = "manifest"
+        return Metadata.model_validate({**meta.model_dump(), **update})
+
+
+def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
+    """Files named directly, and notice files found recursively in folders, sorted."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*")
+                           if (p.is_file() or p.is_symlink()) and p.suffix.lower() in NOTICE_SUFFIXES)
+            yield from found
+        else:
+            yield path
+
+
+_DEFAULT: Extractor | None = None
+
+
+def default_extractor() -> Extractor:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Extractor()
+    return _DEFAULT
+
+
+def extract_notice(text_or_path: str | os.PathLike) -> Notice:
+    """One notice → ``Notice``. A ``Path`` (or an existing file name) is read; a str is the text."""
+    ex = default_extractor()
+    if isinstance(text_or_path, os.PathLike):
+        return ex.extract_path(text_or_path)
+    return ex.extract_text(text_or_path)
+
+
+def extract_table(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
+    """Files or folders → the directive table as a pandas DataFrame."""
+    from .table import directives_frame
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    rows = [row for notice in default_extractor().iter_notices(paths) for row in notice.directives]
+    return directives_frame(rows)

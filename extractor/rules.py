@@ -1,0 +1,247 @@
+"""Rule files: loading and validation of the versioned YAML data in ``extractor/rules/``.
+
+Rules are data; machinery is code. Every file is validated by pydantic with ``extra='forbid'``
+and every regular expression is compiled on load, so a bad rule fails at once with the file,
+the rule id, the key and the value named. Each rule carries ``match`` / ``no_match`` examples
+that the tests run.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class RuleFileError(ValueError):
+    """A rule or taxonomy file that does not validate; the message names file, rule and key."""
+
+
+class Examples(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    match: list[str] = Field(min_length=1)
+    no_match: list[str] = []
+
+
+def _check_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
+
+
+class LineRule(BaseModel):
+    """A regular expression applied to one line of a page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    pattern: str
+    max_len: int = 0
+    examples: Examples
+
+    _check = field_validator("pattern")(_check_regex)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def applies(self, line: str) -> bool:
+        return (not self.max_len or len(line) <= self.max_len) and self.regex.search(line) is not None
+
+
+class DatelineRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    labels: str
+    date: str
+    time: str
+    max_len: int
+    examples: Examples
+
+    _check = field_validator("labels", "date", "time")(_check_regex)
+
+    @cached_property
+    def prefix_regex(self) -> re.Pattern[str]:
+        # Optional labels, then a date and time, at the start of the line.
+        return re.compile(rf"^(?:{self.labels}\s*:?\s*)*{self.date}{self.time}(?:\s*{self.labels})?")
+
+    @cached_property
+    def anywhere_regex(self) -> re.Pattern[str]:
+        return re.compile(rf"{self.date}{self.time}")
+
+
+class PageRules(BaseModel):
+    """``rules/page.yaml``: which lines of a page are not article text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    bullet: str
+    boilerplate: list[LineRule] = Field(min_length=1)
+    end_marker: list[LineRule] = Field(min_length=1)
+    dateline: DatelineRule
+
+    @cached_property
+    def _bullet(self) -> re.Pattern[str]:
+        return re.compile(self.bullet)
+
+    def strip_bullet(self, line: str) -> str:
+        return self._bullet.sub("", line).strip()
+
+    def is_boilerplate(self, line: str) -> bool:
+        return any(r.applies(line) for r in self.boilerplate)
+
+    def is_end_marker(self, line: str) -> bool:
+        return any(r.applies(line) for r in self.end_marker)
+
+    def dateline_prefix(self, line: str) -> int | None:
+        """End offset of a dateline at the start of ``line``, or None."""
+        m = self.dateline.prefix_regex.match(line)
+        return m.end() if m else None
+
+    def is_dateline(self, line: str) -> bool:
+        """A short line that carries the page's date among labels (not prose)."""
+        if len(line) > self.dateline.max_len or "。" in line:
+            return False
+        if self.dateline_prefix(line) is not None:
+            return True
+        m = self.dateline.anywhere_regex.search(line)
+        return bool(m) and re.search(self.dateline.labels, line[: m.start()]) is not None
+
+
+def _format_error(path: str, exc: ValidationError, data: Any) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where, node = [], data
+        for key in loc:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                node = None
+            if isinstance(key, int) and isinstance(node, dict) and "id" in node:
+                where.append(f"[{node['id']}]")
+            else:
+                where.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        loc_s = "".join(where).lstrip(".")
+        value = err.get("input")
+        shown = "" if isinstance(value, (dict, list)) else f" (value: {value!r})"
+        parts.append(f"{path}: {loc_s}: {err['msg']}{shown}")
+    return "\n".join(parts)
+
+
+def read_yaml(path: str | Path, text: str | None = None) -> Any:
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RuleFileError(f"{path}: not valid YAML: {exc}") from None
+
+
+def validate_file(model: type[BaseModel], path: str, data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RuleFileError(_format_error(path, exc, data)) from None
+
+
+def packaged_rule_text(name: str) -> str:
+    return resources.files("extractor").joinpath("rules", name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def load_page_rules() -> PageRules:
+    path = "extractor/rules/page.yaml"
+    return validate_file(PageRules, path, read_yaml(path, packaged_rule_text("page.yaml")))
+
+
+class NumberedFamily(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    pattern: str
+    ordinal: str = Field(pattern="^(chinese|arabic|circled|sequence)$")
+    level: int = Field(ge=1, le=9)
+    position: str = Field(pattern="^(paragraph|sentence|clause)$")
+    examples: Examples
+
+    _check = field_validator("pattern")(_check_regex)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+
+class ParallelFamily(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    pattern: str
+    min_members: int = Field(3, ge=2)
+    examples: Examples
+
+    _check = field_validator("pattern")(_check_regex)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+
+class FrameRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verbs: list[str] = Field(min_length=1)
+    who_max: int = 40
+    who_exclude: str
+    who_speaker: str
+    examples: Examples
+
+    _check = field_validator("who_exclude", "who_speaker")(_check_regex)
+
+
+class ActorRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_len: int = 18
+    nouns: str
+    exclude: str
+    examples: Examples
+
+    _check = field_validator("nouns", "exclude")(_check_regex)
+
+
+class SegmentRules(BaseModel):
+    """``rules/segment.yaml``: marker families, parallel series, frames, modals and actors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    numbered: list[NumberedFamily] = Field(min_length=1)
+    parallel: list[ParallelFamily] = []
+    frame: FrameRule
+    modal: str
+    modal_examples: Examples
+    actor: ActorRule
+    heading_body_starts: list[str] = Field(min_length=1)
+    heading_max: int = 30
+    trailing_byline: str
+
+    _check = field_validator("modal", "trailing_byline")(_check_regex)
+
+
+@lru_cache(maxsize=1)
+def load_segment_rules() -> SegmentRules:
+    path = "extractor/rules/segment.yaml"
+    return validate_file(SegmentRules, path, read_yaml(path, packaged_rule_text("segment.yaml")))

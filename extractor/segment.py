@@ -1,0 +1,524 @@
+"""segment: cleaned text → directive spans (codebook §1).
+
+Three kinds of directive, found in this order so that the larger unit owns its sentences:
+
+1. numbered: marker families (一要, 一是, 第一, 首先…, 一、, (一), 1., (1), ①) read from
+   ``rules/segment.yaml``; a series needs two or more consecutive ordinals. A member runs to the
+   next member of its series or to the end of its paragraph.
+2. parallel: three or more sentences of one shape (最好的方法是… / 执行规定要严 / 要坚决守住X门).
+3. unnumbered: in a frame (会议强调, <leader>指出, 他要求 …), each sentence that opens with a modal
+   (要, 必须 …) or with a short actor then a modal (全市上下要 …); in the frame sentence itself,
+   the first clause that does.
+
+All positions are offsets into the cleaned text; a span never crosses a paragraph unless a
+heading-only numbered item owns the body paragraphs below it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from .models import Leader, Span
+from .rules import SegmentRules, load_segment_rules
+
+_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_SEQUENCE = {"首先": 1, "其次": 2, "再次": 3}
+# Sentence end: 。!? and any closing quotes after it.
+_SENTENCE_END = re.compile(r"[。!?]+[”’」』\"')]*")
+# Characters after which a marker may stand, by position kind.
+_BOUNDARY = {"paragraph": "", "sentence": "。!?;:", "clause": "。!?;:,"}
+_CLOSERS = "”’」』\"') "
+# Posts that precede a leader's name (市委书记彭佳学); longest first.
+_POSTS = ("总指挥", "指挥长", "副书记", "书记", "副省长", "省长", "副市长", "市长", "副县长", "县长", "副区长",
+          "区长", "副主任", "主任", "副组长", "组长", "部长", "主席", "局长", "厅长", "秘书长", "常委", "州长",
+          "镇长", "乡长", "旗长", "盟长", "委员")
+_NAME_AFTER_POST = re.compile(
+    r"(?:" + "|".join(_POSTS) + r")(?P<name>[\u4e00-\u9fff]{2,3}?)(?=主持|在|出席|强调|指出|要求|表示|说|作|并|讲话|$)")
+_NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+
+
+def cn_ordinal(text: str) -> int:
+    """一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 二十三 → 23."""
+    if "十" not in text:
+        return _CN_NUM.get(text, 0) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    t = _CN_NUM.get(tens, 0) if tens else 1
+    o = _CN_NUM.get(ones, 0) if ones else 0
+    return t * 10 + o if (not tens or t) and (not ones or o) else 0
+
+
+@dataclass
+class _Para:
+    start: int
+    end: int
+
+
+@dataclass
+class _Marker:
+    family: str
+    level: int
+    ordinal: int
+    start: int
+    end: int  # end of the marker itself
+    para: int
+    last: bool = False  # 最后: closes a sequence
+
+
+@dataclass
+class _Start:
+    start: int
+    end: int  # the furthest it may run
+    kind: str
+    marker: str
+    body: int  # where the text after the marker begins
+    speaker: str = ""
+    series: int = -1
+
+
+@dataclass
+class _Frames:
+    positions: list[int] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+
+    def add(self, pos: int, speaker: str) -> None:
+        self.positions.append(pos)
+        self.speakers.append(speaker)
+
+    def at(self, pos: int) -> str:
+        i = bisect_right(self.positions, pos) - 1
+        return self.speakers[i] if i >= 0 else "会议"
+
+
+class Segmenter:
+    """Finds directive spans with the compiled rules of ``rules/segment.yaml``."""
+
+    def __init__(self, rules: SegmentRules) -> None:
+        self.rules = rules
+        verbs = "|".join(sorted((re.escape(v) for v in rules.frame.verbs), key=len, reverse=True))
+        self._frame = re.compile(
+            rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时))?"
+            rf"(?:并|还|又|同时|也|亦)?(?P<verb>{verbs})(?:\s*[,:]\s*|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
+        self._who_exclude = re.compile(rules.frame.who_exclude)
+        self._who_speaker = re.compile(rules.frame.who_speaker)
+        self._modal = re.compile(rules.modal)
+        self._actor = re.compile(
+            rf"(?P<subj>[^,;:。!?\n]{{2,{rules.actor.max_len}}}?)(?:也|都|还|更|均|同样)?(?P<modal>{rules.modal})")
+        self._actor_noun = re.compile(rules.actor.nouns)
+        self._actor_exclude = re.compile(rules.actor.exclude)
+        self._byline = re.compile(rules.trailing_byline)
+        self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
+
+    @classmethod
+    def default(cls) -> Segmenter:
+        return cls(load_segment_rules())
+
+    # -- public ---------------------------------------------------------------------------
+    def segment(self, text: str, leaders: list[Leader] | tuple = ()) -> list[Span]:
+        paras = _paragraphs(text)
+        if not paras:
+            return []
+        names = {ld.name for ld in leaders}
+        frames = self._frames(text, paras, names)
+        starts: list[_Start] = []
+        owned: list[tuple[int, int]] = []
+        for st in self._numbered(text, paras, frames):
+            starts.append(st)
+            owned.append((st.start, st.end))
+        for st in self._parallel(text, paras, frames, owned):
+            starts.append(st)
+        owned = [(s.start, s.end) for s in starts]
+        starts.extend(self._unnumbered(text, paras, frames, owned, names))
+        starts.sort(key=lambda s: s.start)
+        return self._spans(text, paras, starts)
+
+    # -- frames -------------------------------------------------------------------------------
+    def match_frame(self, text: str, pos: int, names: set[str] | frozenset = frozenset(),
+                    clause: bool = False) -> re.Match[str] | None:
+        """A frame clause (会议强调, / 他指出, / 省长王凯在会议讲话中要求,) starting at ``pos``."""
+        m = self._frame.match(text, pos)
+        if not m:
+            return None
+        who = m.group("who").strip()
+        if self._who_exclude.search(who):
+            return None
+        if not (who in names or _NAME_AFTER_POST.search(who) or self._who_speaker.search(who)):
+            return None
+        if clause and not (who in ("会议", "会上", "他", "她") or who in names
+                           or _NAME_AFTER_POST.search(who)):
+            return None
+        return m
+
+    def speaker_of(self, who: str, previous: str, names: set[str]) -> str:
+        who = who.strip()
+        m = None
+        for m in _NAME_AFTER_POST.finditer(who):
+            pass
+        if m:
+            return m.group("name")
+        if who.startswith(("他", "她")):
+            return previous if previous and previous != "会议" else (next(iter(names)) if len(names) == 1 else "")
+        if who in names:
+            return who
+        if "会" in who:
+            return "会议"
+        if _NAME_ONLY.match(who):
+            return who
+        return "会议"
+
+    def _frames(self, text: str, paras: list[_Para], names: set[str]) -> _Frames:
+        frames = _Frames()
+        previous = ""
+        for para in paras:
+            for s_start, _ in _sentences(text, para):
+                m = self.match_frame(text, s_start, names)
+                if m:
+                    previous = self.speaker_of(m.group("who"), previous, names)
+                    frames.add(m.start(), previous)
+        return frames
+
+    # -- numbered -----------------------------------------------------------------------------
+    def _markers(self, text: str, paras: list[_Para]) -> dict[str, list[_Marker]]:
+        found: dict[str, list[_Marker]] = {}
+        for fam in self.rules.numbered:
+            allowed = _BOUNDARY[fam.position]
+            out = []
+            for pi, para in enumerate(paras):
+                first = _skip_space(text, para.start, para.end)
+                for m in fam.regex.finditer(text, first, para.end):
+                    pos = m.start()
+                    if pos != first and not _after_boundary(text, pos, first, allowed):
+                        continue
+                    raw = m.group("ord")
+                    last = False
+                    if fam.ordinal == "chinese":
+                        ordinal = cn_ordinal(raw)
+                    elif fam.ordinal == "arabic":
+                        ordinal = int(raw)
+                    elif fam.ordinal == "circled":
+                        ordinal = _CIRCLED.index(raw) + 1
+                    else:
+                        ordinal, last = _SEQUENCE.get(raw, 0), raw in ("然后", "最后")
+                    if ordinal or last:
+                        out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last))
+            found[fam.id] = out
+        return found
+
+    def _series(self, markers: list[_Marker]) -> list[list[_Marker]]:
+        series: list[list[_Marker]] = []
+        cur: list[_Marker] | None = None
+        for mk in markers:
+            if mk.ordinal == 1 and not mk.last:
+                cur = [mk]
+                series.append(cur)
+                continue
+            if cur is None:
+                continue
+            prev = cur[-1]
+            follows = mk.last or mk.ordinal == prev.ordinal + 1
+            same_place = mk.para == prev.para or mk.start == _first_pos(mk)  # new paragraph: must lead it
+            if follows and same_place:
+                if mk.last:
+                    mk.ordinal = prev.ordinal + 1
+                cur.append(mk)
+                if mk.last and mk.family == "n_seq" and mk.ordinal and False:
+                    cur = None
+        return [s for s in series if len(s) >= 2]
+
+    def _numbered(self, text: str, paras: list[_Para], frames: _Frames) -> list[_Start]:
+        by_family = self._markers(text, paras)
+        for ms in by_family.values():
+            for mk in ms:
+                mk._para_first = _skip_space(text, paras[mk.para].start, paras[mk.para].end)  # type: ignore[attr-defined]
+        all_series: list[list[_Marker]] = []
+        for fam in self.rules.numbered:
+            all_series.extend(self._series(by_family[fam.id]))
+        # Outer series first (lower level, then earlier); a series nested inside a kept member's
+        # span is part of that member, not directives of its own.
+        all_series.sort(key=lambda s: (s[0].level, s[0].start))
+        kept: list[tuple[list[_Marker], list[tuple[int, int]]]] = []
+        member_starts = sorted(mk.start for s in all_series for mk in s)
+        for s in all_series:
+            spans = self._member_spans(text, paras, s, member_starts)
+            inside = any(a < s[0].start < b for _, sp in kept for a, b in sp)
+            if not inside:
+                kept.append((s, spans))
+        out: list[_Start] = []
+        for sid, (s, spans) in enumerate(kept):
+            for mk, (a, b) in zip(s, spans):
+                if b <= a:
+                    continue
+                out.append(_Start(a, b, "numbered", text[mk.start:mk.end].strip(" ,、:"), mk.end,
+                                  frames.at(a), sid))
+        # A heading-only item whose next paragraph opens an inner series is a section title.
+        starts_by_pos = {st.start: st for st in out}
+        result = []
+        for st in out:
+            seg = text[st.start:st.end]
+            if not re.search(r"[。!?;]", seg) and len(seg) <= 40:
+                pi = _para_index(paras, st.start)
+                nxt = paras[pi + 1] if pi + 1 < len(paras) else None
+                inner = nxt and any(o.start == _skip_space(text, nxt.start, nxt.end) and o.series != st.series
+                                    for o in out)
+                if inner and st.end <= paras[pi].end:
+                    continue
+            result.append(st)
+        del starts_by_pos
+        return result
+
+    def _member_spans(self, text: str, paras: list[_Para], s: list[_Marker],
+                      member_starts: list[int]) -> list[tuple[int, int]]:
+        spans = []
+        for i, mk in enumerate(s):
+            para = paras[mk.para]
+            end = para.end
+            nxt = s[i + 1] if i + 1 < len(s) else None
+            if nxt and nxt.para == mk.para:
+                end = nxt.start
+            elif nxt is None:
+                # The last inline member stops at a new frame sentence in its paragraph.
+                for s_start, _ in _sentences(text, para):
+                    if s_start > mk.start and self.match_frame(text, s_start):
+                        end = s_start
+                        break
+            seg = text[mk.start:end]
+            first = _skip_space(text, para.start, para.end)
+            if mk.start == first and end == para.end and not re.search(r"[。!?;]", seg) and len(seg) <= 40:
+                end = self._extend_heading(text, paras, mk.para, nxt, member_starts)
+            spans.append((mk.start, end))
+        return spans
+
+    def _extend_heading(self, text: str, paras: list[_Para], pi: int, nxt: _Marker | None,
+                        member_starts: list[int]) -> int:
+        """A heading-only item (一、加强组织领导) owns the unmarked body paragraphs below it."""
+        end = paras[pi].end
+        for pj in range(pi + 1, min(len(paras), pi + 7)):
+            para = paras[pj]
+            first = _skip_space(text, para.start, para.end)
+            if (nxt and pj >= nxt.para) or first in member_starts or self.match_frame(text, first):
+                break
+            if re.match(r"会后|会议(?:听取|传达|通报|审议|研究)|出席|参加|列席", text[first:first + 6]):
+                break
+            end = para.end
+        return end
+
+    # -- parallel -------------------------------------------------------------------------------
+    def _sentence_starts(self, text: str, para: _Para, frames_at: set[int]) -> list[int]:
+        """Sentence starts (after 。!?;) and the position right after a frame clause."""
+        out = []
+        for s_start, s_end in _sentences(text, para, semicolons=True):
+            out.append(s_start)
+            if s_start in frames_at:
+                m = self.match_frame(text, s_start)
+                if m and m.end() < s_end:
+                    out.append(m.end())
+        return out
+
+    def _parallel(self, text: str, paras: list[_Para], frames: _Frames,
+                  owned: list[tuple[int, int]]) -> list[_Start]:
+        frames_at = set(frames.positions)
+        cands: list[tuple[str, str, int, int, int, str]] = []  # family, key, pos, body, para, marker
+        for pi, para in enumerate(paras):
+            for pos in self._sentence_starts(text, para, frames_at):
+                if _inside(pos, owned):
+                    continue
+                for fam in self.rules.parallel:
+                    m = fam.regex.match(text, pos)
+                    if not m:
+                        continue
+                    groups = m.groupdict()
+                    if fam.id == "p_topic_yao_adj" and (self._actor_noun.search(groups["topic"]) or
+                                                         self._modal.match(text, pos)):
+                        continue
+                    key = groups.get("prefix") or ""
+                    marker = groups.get("marker") or "要"
+                    body = m.end("marker") if groups.get("marker") else pos
+                    cands.append((fam.id, key, pos, body, pi, marker))
+        out: list[_Start] = []
+        sid = 10_000
+        for fam in self.rules.parallel:
+            mine = [c for c in cands if c[0] == fam.id]
+            keys = sorted({c[1] for c in mine})
+            for key in keys:
+                group: list[tuple] = []
+                for c in [c for c in mine if c[1] == key] + [None]:
+                    if c is not None and group and (c[4] == group[-1][4] or (
+                            c[4] == group[-1][4] + 1 and c[2] == _skip_space(text, paras[c[4]].start,
+                                                                              paras[c[4]].end))):
+                        group.append(c)
+                        continue
+                    if len(group) >= fam.min_members:
+                        sid += 1
+                        for i, g in enumerate(group):
+                            nxt = group[i + 1] if i + 1 < len(group) else None
+                            end = nxt[2] if nxt and nxt[4] == g[4] else paras[g[4]].end
+                            out.append(_Start(g[2], end, "parallel", g[5], g[3], frames.at(g[2]), sid))
+                    group = [c] if c is not None else []
+        return out
+
+    # -- unnumbered -----------------------------------------------------------------------------
+    def directive_start(self, text: str, pos: int, end: int) -> tuple[int, str] | None:
+        """If a directive opens at ``pos`` (要…, 必须…, 全市上下要…), its marker position and marker."""
+        m = self._modal.match(text, pos, end)
+        if m:
+            return m.start(), m.group()
+        a = self._actor.match(text, pos, end)
+        if a:
+            subj = a.group("subj")
+            if self._actor_noun.search(subj) and not self._actor_exclude.search(subj):
+                return a.start("modal"), a.group("modal")
+        return None
+
+    def _unnumbered(self, text: str, paras: list[_Para], frames: _Frames, owned: list[tuple[int, int]],
+                    names: set[str]) -> list[_Start]:
+        out: list[_Start] = []
+        context = False
+        for para in paras:
+            had = False
+            sentences = _sentences(text, para)
+            for idx, (s_start, s_end) in enumerate(sentences):
+                if _inside(s_start, owned):
+                    had = True
+                    continue
+                m = self.match_frame(text, s_start, names)
+                if m is None:
+                    # A frame after a leading time or place clause: 7日晚,他强调,…
+                    for c in _clause_starts(text, s_start, s_end)[1:3]:
+                        m = self.match_frame(text, c, names, clause=True)
+                        if m:
+                            break
+                if m:
+                    context = had = True
+                    for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:
+                        if _inside(c, owned):
+                            break
+                        found = self.directive_start(text, c, s_end)
+                        if found and not self._modal_is_request(text, c):
+                            out.append(_Start(c, para.end, "unnumbered", found[1], found[0] + len(found[1]),
+                                              frames.at(c)))
+                            break
+                    continue
+                if not context or (idx == 0 and not had and not self.directive_start(text, s_start, s_end)):
+                    if idx == 0:
+                        context = False
+                    continue
+                found = self.directive_start(text, s_start, s_end)
+                if found:
+                    had = True
+                    out.append(_Start(s_start, para.end, "unnumbered", found[1], found[0] + len(found[1]),
+                                      frames.at(s_start)))
+            tail = text[para.start:para.end].rstrip()
+            context = had or tail.endswith(":")
+        return out
+
+    @staticmethod
+    def _modal_is_request(text: str, pos: int) -> bool:
+        return text.startswith("要求", pos)
+
+    # -- spans ----------------------------------------------------------------------------------
+    def _spans(self, text: str, paras: list[_Para], starts: list[_Start]) -> list[Span]:
+        spans: list[Span] = []
+        for i, st in enumerate(starts):
+            end = st.end
+            for nxt in starts[i + 1:]:
+                if nxt.start >= end:
+                    break
+                if nxt.start > st.start and not (st.kind != "unnumbered" and nxt.kind == "unnumbered"):
+                    end = min(end, nxt.start)
+                    break
+            end = self._trim_end(text, st.start, end)
+            if end - st.body < 2:
+                continue
+            spans.append(Span(start=st.start, end=end, kind=st.kind, marker=st.marker,
+                              heading=self.heading(text, st, end), speaker=st.speaker or "会议"))
+        return spans
+
+    def _trim_end(self, text: str, start: int, end: int) -> int:
+        seg = text[start:end]
+        m = self._byline.search(seg)
+        if m and m.start() > 0:
+            seg = seg[: m.start()]
+        return start + len(seg.rstrip())
+
+    def heading(self, text: str, st: _Start, end: int) -> str:
+        """The leading summary clause; for a fused numbered heading, the phrase before the body."""
+        body = st.body
+        while body < end and text[body] in " ,、:":
+            body += 1
+        if st.kind == "numbered":
+            m = self._modal.match(text, body, end)
+            if m:
+                body = m.end()
+        m = re.search(r"[,。;:!?\n]", text[body:end])
+        clause_end = body + m.start() if m else end
+        heading = text[body:clause_end]
+        terminal = text[clause_end] if clause_end < end else "。"
+        if st.kind == "numbered" and (terminal in ",;" and len(heading) > 12 or len(heading) > self.rules.heading_max):
+            for bm in self._body_starts.finditer(heading, 4):
+                heading = heading[: bm.start()]
+                break
+        return heading.strip()[: self.rules.heading_max * 2]
+
+
+# -- text geometry helpers ----------------------------------------------------------------------
+def _paragraphs(text: str) -> list[_Para]:
+    out, pos = [], 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            out.append(_Para(pos, end))
+        pos = end + 1
+    return out
+
+
+def _skip_space(text: str, pos: int, end: int) -> int:
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _sentences(text: str, para: _Para, semicolons: bool = False) -> list[tuple[int, int]]:
+    pattern = r"[。!?;]+[”’」』\"')]*" if semicolons else _SENTENCE_END.pattern
+    out, pos = [], _skip_space(text, para.start, para.end)
+    base = pos
+    for m in re.finditer(pattern, text[base:para.end]):
+        end = base + m.end()
+        if end > pos:
+            out.append((pos, end))
+        pos = _skip_space(text, end, para.end)
+    if pos < para.end:
+        out.append((pos, para.end))
+    return out
+
+
+def _clause_starts(text: str, start: int, end: int) -> list[int]:
+    out = [start]
+    for m in re.finditer(r"[,;:]", text[start:end]):
+        p = _skip_space(text, start + m.end(), end)
+        if p < end:
+            out.append(p)
+    return out
+
+
+def _after_boundary(text: str, pos: int, floor: int, allowed: str) -> bool:
+    if not allowed:
+        return False
+    i = pos - 1
+    while i >= floor and text[i] in _CLOSERS:
+        i -= 1
+    return i >= floor and text[i] in allowed
+
+
+def _first_pos(mk: _Marker) -> int:
+    return getattr(mk, "_para_first", -1)
+
+
+def _para_index(paras: list[_Para], pos: int) -> int:
+    starts = [p.start for p in paras]
+    return max(0, bisect_right(starts, pos) - 1)
+
+
+def _inside(pos: int, owned: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in owned)

@@ -36,7 +36,7 @@ class Extractor:
     Build once and reuse: rules are loaded on first use, not at construction.
     """
 
-    def __init__(self, taxonomy: str | os.PathLike | None = None, taxonomy_mode: str = "extend",
+    def __init__(self, taxonomy: str | os.PathLike | None = None, taxonomy_mode: str | None = None,
                  manifest: dict[str, dict[str, str]] | None = None) -> None:
         self.taxonomy = Path(taxonomy) if taxonomy else None
         self.taxonomy_mode = taxonomy_mode

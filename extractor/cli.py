@@ -1,0 +1,183 @@
+"""The ``directives`` command line. Imports are lazy so that ``--help`` answers at once.
+
+The CLI only parses arguments, calls the library and translates exceptions into
+``Error: …`` on standard error and an exit code: 0 success, 1 some input failed, 2 bad usage or
+configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+EPILOG_EXTRACT = """\
+examples:
+  directives extract seeds -o out/directives.csv     # + out/directives.documents.csv
+  directives extract notices/ -o corpus.xlsx          # sheets: directives, documents, themes_by_city, codebook
+  directives extract a.txt b.html                     # directive table as CSV on standard output
+  directives extract notices/ -o d.parquet --taxonomy my_themes.yaml --manifest sources.csv
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="directives",
+        description="Turn scraped Chinese government meeting notices into a table of directives, "
+                    "with themes, evidence, offsets and document metadata.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'directives COMMAND --help' for the options of a command.",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details to standard error")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    e = sub.add_parser("extract", help="notices in, directive table out",
+                       description="Extract directives from notice files (.txt, .html, .htm, .shtml; any "
+                                   "encoding) or folders of them (searched recursively).",
+                       epilog=EPILOG_EXTRACT, formatter_class=argparse.RawDescriptionHelpFormatter)
+    e.add_argument("paths", nargs="+", metavar="PATH", help="notice file or folder")
+    e.add_argument("-o", "--out", type=Path, metavar="OUT",
+                   help="output file; its suffix picks the format: .csv .xlsx .parquet .jsonl "
+                        "(default: directive table as CSV on standard output)")
+    e.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    e.add_argument("--taxonomy", type=Path, metavar="FILE",
+                   help="your theme file (YAML, same shape as 'directives themes --yaml'); extends the "
+                        "built-in themes, or replaces them if the file says 'mode: replace'")
+    e.add_argument("--taxonomy-mode", choices=("extend", "replace"), default=None,
+                   help="override the mode given in the taxonomy file")
+    e.add_argument("--manifest", type=Path, metavar="CSV",
+                   help="CSV with source_path and any of province, city, county, published, url: "
+                        "known values override inferred ones")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+
+    t = sub.add_parser("themes", help="list the built-in themes (the codebook)",
+                       description="List the theme ids, labels and terms used for tagging.")
+    t.add_argument("--yaml", action="store_true", help="print the full theme file, a template for --taxonomy")
+    t.add_argument("--taxonomy", type=Path, metavar="FILE", help="show these themes merged with the built-in set")
+
+    s = sub.add_parser("schema", help="JSON Schema of the two tables",
+                       description="Print (or write) the JSON Schema of the directive and document tables.")
+    s.add_argument("--out", type=Path, metavar="DIR", help="write directive.schema.json and document.schema.json here")
+
+    v = sub.add_parser("evaluate", help="score output against a gold file",
+                       description="Score directives against hand-annotated gold (codebook §1–3): directive "
+                                   "precision/recall/F1, numbered recall, theme F1, primary accuracy and "
+                                   "document-field accuracy.")
+    v.add_argument("--gold", type=Path, required=True, metavar="FILE", help="gold JSON (see shared gold format)")
+    v.add_argument("--pred", type=Path, metavar="FILE", help="a directive table (.csv .xlsx .parquet .jsonl)")
+    v.add_argument("paths", nargs="*", metavar="PATH", help="or: notices to extract and score")
+    v.add_argument("--require", action="append", default=[], metavar="FIGURE=FLOOR",
+                   help="exit 1 when a figure is below its floor, e.g. directive_f1=0.95")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    try:
+        return globals()[f"_cmd_{args.command}"](args)
+    except KeyboardInterrupt:
+        print("Interrupted; no output was changed.", file=sys.stderr)
+        return 130
+    except (ValueError, OSError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from .batch import run_extract
+    from .pipeline import iter_input_files
+    from .rules import RuleFileError
+    from .table import check_output_path
+
+    if args.out:
+        check_output_path(args.out)
+    options: dict = {}
+    if args.taxonomy:
+        from .tag import Tagger
+        try:
+            Tagger.from_files(args.taxonomy, args.taxonomy_mode)
+        except RuleFileError as exc:
+            raise ValueError(str(exc)) from None
+        options.update(taxonomy=str(args.taxonomy), taxonomy_mode=args.taxonomy_mode)
+    if args.manifest:
+        from .manifest import read_manifest
+        options["manifest"] = read_manifest(args.manifest)
+    missing = [p for p in args.paths if not Path(p).exists() and not Path(p).is_symlink()]
+    for p in missing:
+        print(f"{p}: no such file or folder", file=sys.stderr)
+    present = [p for p in args.paths if p not in missing]
+    if not any(True for _ in iter_input_files(present)):
+        print(f"Error: no notice files (.txt, .html, .htm, .shtml) found in {', '.join(args.paths)}",
+              file=sys.stderr)
+        return 1
+    summary = run_extract(present, args.out, options, args.jobs)
+    for path, reason in summary.errors:
+        print(f"{path}: {reason}", file=sys.stderr)
+    if not args.quiet and args.out:
+        print(f"{summary.n_documents} notices, {summary.n_directives} directives → {args.out}"
+              + (f"; {len(summary.errors)} failed" if summary.errors else "")
+              + (f"; {len(summary.no_directives)} with no directives" if summary.no_directives else ""),
+              file=sys.stderr)
+    return 1 if summary.errors or missing else 0
+
+
+def _cmd_themes(args: argparse.Namespace) -> int:
+    from .rules import packaged_rule_text
+    from .tag import Tagger
+
+    if args.yaml:
+        sys.stdout.write(packaged_rule_text("themes.yaml"))
+        return 0
+    tagger = Tagger.from_files(args.taxonomy)
+    for t in tagger.themes:
+        terms = "、".join(t.terms[:12]) + ("…" if len(t.terms) > 12 else "")
+        print(f"{t.id:22} {t.label}\n{'':22} {terms}")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import schemas, write_schemas
+
+    if args.out:
+        for path in write_schemas(args.out):
+            print(path)
+        return 0
+    import json
+    print(json.dumps(schemas(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_paths, evaluate_table, format_report, load_gold
+    from .table import read_directives
+
+    gold = load_gold(args.gold)
+    if args.pred:
+        figures = evaluate_table(gold, read_directives(args.pred))
+    elif args.paths:
+        figures = evaluate_paths(gold, args.paths)
+    else:
+        raise ValueError("give --pred FILE or notice PATHs to extract")
+    print(format_report(figures))
+    failed = []
+    for req in args.require:
+        name, _, floor = req.partition("=")
+        if name not in figures.summary:
+            raise ValueError(f"unknown figure {name!r}; known: {', '.join(figures.summary)}")
+        if figures.summary[name] < float(floor):
+            failed.append(f"{name} {figures.summary[name]:.3f} < {float(floor):.3f}")
+    if failed:
+        print("below floor: " + "; ".join(failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""table: rows → DataFrames and output files (.csv, .xlsx, .parquet, .jsonl), written atomically.
+
+Columns come from the pydantic models in ``models.py``; nothing here lists them by hand.
+Writers stream: rows go to a temporary file beside the target as notices arrive, and the
+temporary files are renamed over the targets only when the run completes, so an interrupted run
+leaves the previous output (or none), never a truncated one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .models import DirectiveRow, DocumentRow, Notice
+
+FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl")
+XLSX_CELL_MAX = 32_000  # Excel's cell limit is 32,767 characters
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def directive_columns() -> list[str]:
+    return list(DirectiveRow.model_fields)
+
+
+def document_columns() -> list[str]:
+    return list(DocumentRow.model_fields)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def row_values(row: DirectiveRow | DocumentRow) -> list[Any]:
+    return [_cell(getattr(row, name)) for name in type(row).model_fields]
+
+
+def formula_safe(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _frame(rows: Iterable[DirectiveRow | DocumentRow], model: type) -> Any:
+    import pandas as pd
+
+    columns = list(model.model_fields)
+    df = pd.DataFrame([row_values(r) for r in rows], columns=columns)
+    for name in ("published", "meeting_date"):
+        if name in df:
+            df[name] = pd.to_datetime(df[name], errors="coerce").dt.date
+    for name, info in model.model_fields.items():
+        if info.annotation is int:
+            df[name] = df[name].astype("int64")
+        elif info.annotation is bool:
+            df[name] = df[name].astype("bool")
+    return df
+
+
+def directives_frame(rows: Iterable[DirectiveRow]) -> Any:
+    """The directive table as a DataFrame, columns in contract order."""
+    return _frame(rows, DirectiveRow)
+
+
+def documents_frame(rows: Iterable[DocumentRow]) -> Any:
+    return _frame(rows, DocumentRow)
+
+
+def companion_path(out: Path, what: str = "documents") -> Path:
+    """``out.csv`` → ``out.documents.csv``."""
+    return out.with_name(f"{out.stem}.{what}{out.suffix}")
+
+
+def check_output_path(out: Path) -> None:
+    """Fail before any work when the output cannot be written."""
+    if out.suffix.lower() not in FORMATS:
+        raise ValueError(f"{out}: unsupported output format {out.suffix!r}; use one of {', '.join(FORMATS)}")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValueError(f"{out}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"{out}: folder {parent} is not writable")
+    if out.is_dir():
+        raise ValueError(f"{out}: is a folder")
+
+
+class TableWriter:
+    """Streams notices into one output (or CSV on standard output), committed by ``close``."""
+
+    def __init__(self, out: Path | None, stdout: Any = None) -> None:
+        self.out = out
+        self.fmt = out.suffix.lower() if out else ".csv"
+        self._targets: list[tuple[Path, Path]] = []
+        self._stdout = stdout if stdout is not None else sys.stdout
+        self._closed = False
+        self.n_documents = 0
+        self.n_directives = 0
+        self._summary: list[tuple[str, str, str, str]] = []  # for the themes_by_city sheet
+        if out is None:
+            self._dir_csv = csv.writer(self._stdout)
+            self._dir_csv.writerow(directive_columns())
+            return
+        check_output_path(out)
+        getattr(self, f"_open_{self.fmt[1:]}")()
+
+    # -- temporary files ----------------------------------------------------------------------
+    def _tmp(self, target: Path) -> Path:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        self._targets.append((tmp, target))
+        return tmp
+
+    def _open_csv(self) -> None:
+        self._fh = [open(self._tmp(self.out), "w", newline="", encoding="utf-8-sig"),
+                    open(self._tmp(companion_path(self.out)), "w", newline="", encoding="utf-8-sig")]
+        self._dir_csv, self._doc_csv = (csv.writer(f) for f in self._fh)
+        self._dir_csv.writerow(directive_columns())
+        self._doc_csv.writerow(document_columns())
+
+    def _open_jsonl(self) -> None:
+        self._fh = [open(self._tmp(self.out), "w", encoding="utf-8")]
+
+    def _open_parquet(self) -> None:
+        self._buffers: dict[str, list[list[Any]]] = {"dir": [], "doc": []}
+        self._pq_writers: dict[str, Any] = {}
+        self._pq_paths = {"dir": self._tmp(self.out), "doc": self._tmp(companion_path(self.out))}
+
+    def _open_xlsx(self) -> None:
+        from openpyxl import Workbook
+
+        self._wb = Workbook(write_only=True)
+        self._ws_dir = self._wb.create_sheet("directives")
+        self._ws_doc = self._wb.create_sheet("documents")
+        self._ws_dir.append(directive_columns())
+        self._ws_doc.append(document_columns())
+        self._xlsx_path = self._tmp(self.out)
+
+    # -- rows -----------------------------------------------------------------------------------
+    def add(self, notice: Notice) -> None:
+        self.n_documents += 1
+        self.n_directives += len(notice.directives)
+        if self.out is None:
+            for row in notice.directives:
+                self._dir_csv.writerow([formula_safe(v) for v in row_values(row)])
+            return
+        doc = notice.document
+        for row in notice.directives:
+            self._summary.append((row.city or row.province, row.doc_id, row.themes, row.province))
+        if self.fmt == ".csv":
+            for row in notice.directives:
+                self._dir_csv.writerow([formula_safe(v) for v in row_values(row)])
+            self._doc_csv.writerow([formula_safe(v) for v in row_values(doc)])
+        elif self.fmt == ".jsonl":
+            self._fh[0].write(notice.model_dump_json() + "\n")
+        elif self.fmt == ".parquet":
+            self._buffers["dir"].extend(row_values(r) for r in notice.directives)
+            self._buffers["doc"].append(row_values(doc))
+            if len(self._buffers["dir"]) >= 5000 or len(self._buffers["doc"]) >= 5000:
+                self._flush_parquet()
+        elif self.fmt == ".xlsx":
+            for row in notice.directives:
+                self._ws_dir.append([formula_safe(_clip(v)) for v in row_values(row)])
+            self._ws_doc.append([formula_safe(_clip(v)) for v in row_values(doc)])
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        for key, model in (("dir", DirectiveRow), ("doc", DocumentRow)):
+            rows = self._buffers[key]
+            if not rows and key in self._pq_writers:
+                continue
+            schema = _arrow_schema(model)
+            cols = list(zip(*rows)) if rows else [[] for _ in model.model_fields]
+            arrays = [pa.array([_arrow_value(v, f.type) for v in col], type=f.type)
+                      for col, f in zip(cols, schema)]
+            table = pa.Table.from_arrays(arrays, schema=schema)
+            if key not in self._pq_writers:
+                self._pq_writers[key] = pq.ParquetWriter(self._pq_paths[key], schema)
+            self._pq_writers[key].write_table(table)
+            self._buffers[key] = []
+
+    # -- commit or abandon ------------------------------------------------------------------------
+    def close(self) -> None:
+        """Finish the temporary files and rename them over the targets."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.out is None:
+            self._stdout.flush()
+            return
+        if self.fmt in (".csv", ".jsonl"):
+            for f in self._fh:
+                f.close()
+        elif self.fmt == ".parquet":
+            self._flush_parquet()
+            for w in self._pq_writers.values():
+                w.close()
+        elif self.fmt == ".xlsx":
+            self._finish_xlsx()
+        for tmp, target in self._targets:
+            os.replace(tmp, target)
+
+    def abort(self) -> None:
+        """Remove the temporary files; the previous outputs stay as they were."""
+        self._closed = True
+        for f in getattr(self, "_fh", []):
+            f.close()
+        for w in getattr(self, "_pq_writers", {}).values():
+            try:
+                w.close()
+            except Exception:  # noqa: BLE001
+                pass
+        for tmp, _ in self._targets:
+            tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def _finish_xlsx(self) -> None:
+        from .tag import load_taxonomy
+
+        ws = self._wb.create_sheet("themes_by_city")
+        for row in themes_by_city_rows(self._summary):
+            ws.append(row)
+        ws = self._wb.create_sheet("codebook")
+        ws.append(["id", "label", "nearest", "terms", "patterns"])
+        for t in load_taxonomy().themes:
+            ws.append([t.id, t.label, t.nearest, "、".join(t.terms), " | ".join(t.patterns)])
+        self._wb.save(self._xlsx_path)
+
+
+def themes_by_city_rows(summary: list[tuple[str, str, str, str]]) -> list[list[Any]]:
+    """Rows of the ``themes_by_city`` sheet: group, theme, directives, share of directives, notices."""
+    from collections import Counter, defaultdict
+
+    n_dir: Counter[str] = Counter()
+    n_theme: Counter[tuple[str, str]] = Counter()
+    docs_theme: dict[tuple[str, str], set[str]] = defaultdict(set)
+    docs: dict[str, set[str]] = defaultdict(set)
+    for group, doc_id, themes, _ in summary:
+        group = group or "(unknown)"
+        n_dir[group] += 1
+        docs[group].add(doc_id)
+        for t in filter(None, themes.split("|")):
+            n_theme[(group, t)] += 1
+            docs_theme[(group, t)].add(doc_id)
+    rows: list[list[Any]] = [["city", "theme", "n_directives", "share_of_directives", "n_notices",
+                              "share_of_notices"]]
+    for (group, theme), n in sorted(n_theme.items()):
+        rows.append([group, theme, n, round(n / n_dir[group], 4), len(docs_theme[(group, theme)]),
+                     round(len(docs_theme[(group, theme)]) / len(docs[group]), 4)])
+    return rows
+
+
+def _clip(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > XLSX_CELL_MAX:
+        return value[:XLSX_CELL_MAX] + "…[truncated]"
+    return value
+
+
+def _arrow_schema(model: type) -> Any:
+    import pyarrow as pa
+
+    fields = []
+    for name, info in model.model_fields.items():
+        ann = str(info.annotation)
+        if info.annotation is int:
+            typ = pa.int64()
+        elif info.annotation is bool:
+            typ = pa.bool_()
+        elif "date" in ann:
+            typ = pa.date32()
+        else:
+            typ = pa.string()
+        fields.append(pa.field(name, typ))
+    return pa.schema(fields)
+
+
+def _arrow_value(value: Any, typ: Any) -> Any:
+    import pyarrow as pa
+
+    if typ == pa.date32() and isinstance(value, str):
+        return dt.date.fromisoformat(value) if value else None
+    return value
+
+
+def write_frame(df: Any, out: Path) -> None:
+    """Write a DataFrame (e.g. a comparison) atomically as .csv or .xlsx."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        if out.suffix.lower() == ".csv":
+            buf = io.StringIO()
+            df.to_csv(buf, index=False)
+            tmp.write_text(buf.getvalue(), encoding="utf-8-sig")
+        elif out.suffix.lower() == ".xlsx":
+            df.to_excel(tmp, index=False, engine="openpyxl")
+        elif out.suffix.lower() == ".jsonl":
+            tmp.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
+                                   for r in df.to_dict("records")), encoding="utf-8")
+        else:
+            raise ValueError(f"{out}: unsupported output format {out.suffix!r}")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_directives(path: Path) -> Any:
+    """Read a directive table written by ``extract`` (.csv, .xlsx, .parquet or .jsonl)."""
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    elif suffix == ".xlsx":
+        df = pd.read_excel(path, sheet_name="directives", dtype=str, keep_default_na=False)
+    elif suffix == ".parquet":
+        df = pd.read_parquet(path)
+    elif suffix == ".jsonl":
+        rows = []
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    rows.extend(json.loads(line).get("directives", []))
+        df = pd.DataFrame(rows, columns=directive_columns())
+    else:
+        raise ValueError(f"{path}: unsupported format {suffix!r}; use one of {', '.join(FORMATS)}")
+    for col in ("directive_no", "start", "end"):
+        if col in df:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("Int64")
+    return df

@@ -107,14 +107,10 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
     if not title:
         title = _guess_title(lines, date_idx, rules)
 
-    start = 0
-    if date_idx is not None:
-        start = date_idx + 1
-    elif title and lines and _norm_key(lines[0]) == _norm_key(title):
-        start = 1
-
+    # Without a dateline the page may be a bare body: nothing before it is set aside.
+    start = date_idx + 1 if date_idx is not None else 0
     header, body = lines[:start], []
-    seen = {_norm_key(title)} if title else set()
+    seen = {_norm_key(title)} if title and date_idx is not None else set()
     body_chars = 0
     for ln in lines[start:]:
         if body_chars >= 80 and rules.is_end_marker(ln):
@@ -139,7 +135,7 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
 def _guess_title(lines: list[str], date_idx: int | None, rules) -> str:
     """The last headline-like line before the dateline, else the first headline-like line."""
     def headline(ln: str) -> bool:
-        return (6 <= len(ln) <= 90 and not ln.endswith("。") and not rules.is_boilerplate(ln)
+        return (6 <= len(ln) <= 90 and not ln.endswith(("。", ":", ";", ",")) and not rules.is_boilerplate(ln)
                 and not rules.is_dateline(ln) and len(_CJK.findall(ln)) >= 5)
 
     if date_idx is not None:

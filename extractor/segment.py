@@ -82,10 +82,12 @@ class _Start:
 class _Frames:
     positions: list[int] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
+    ends: set[int] = field(default_factory=set)
 
-    def add(self, pos: int, speaker: str) -> None:
+    def add(self, pos: int, end: int, speaker: str) -> None:
         self.positions.append(pos)
         self.speakers.append(speaker)
+        self.ends.add(end)
 
     def at(self, pos: int) -> str:
         i = bisect_right(self.positions, pos) - 1
@@ -164,23 +166,36 @@ class Segmenter:
             return who
         if "会" in who:
             return "会议"
-        if _NAME_ONLY.match(who):
+        if _NAME_ONLY.match(who) or who.endswith(_POSTS):
             return who
         return "会议"
+
+    def find_frame(self, text: str, s_start: int, s_end: int, names: set[str]) -> re.Match[str] | None:
+        """A frame at a sentence start, or after one or two leading clauses (会上,市长X要求,…)."""
+        m = self.match_frame(text, s_start, names)
+        if m is None:
+            for c in _clause_starts(text, s_start, s_end)[1:3]:
+                m = self.match_frame(text, c, names, clause=True)
+                if m:
+                    break
+        return m
 
     def _frames(self, text: str, paras: list[_Para], names: set[str]) -> _Frames:
         frames = _Frames()
         previous = ""
         for para in paras:
-            for s_start, _ in _sentences(text, para):
-                m = self.match_frame(text, s_start, names)
+            for s_start, s_end in _sentences(text, para):
+                m = self.find_frame(text, s_start, s_end, names)
                 if m:
                     previous = self.speaker_of(m.group("who"), previous, names)
-                    frames.add(m.start(), previous)
+                    frames.add(m.start(), m.end(), previous)
+                # The last leader named (市委书记张建国主持会议) is who a later 他 refers to.
+                for nm in _NAME_AFTER_POST.finditer(text, s_start, s_end):
+                    previous = nm.group("name")
         return frames
 
     # -- numbered -----------------------------------------------------------------------------
-    def _markers(self, text: str, paras: list[_Para]) -> dict[str, list[_Marker]]:
+    def _markers(self, text: str, paras: list[_Para], frame_ends: set[int]) -> dict[str, list[_Marker]]:
         found: dict[str, list[_Marker]] = {}
         for fam in self.rules.numbered:
             allowed = _BOUNDARY[fam.position]
@@ -189,7 +204,7 @@ class Segmenter:
                 first = _skip_space(text, para.start, para.end)
                 for m in fam.regex.finditer(text, first, para.end):
                     pos = m.start()
-                    if pos != first and not _after_boundary(text, pos, first, allowed):
+                    if pos != first and pos not in frame_ends and not _after_boundary(text, pos, first, allowed):
                         continue
                     raw = m.group("ord")
                     last = False
@@ -223,37 +238,35 @@ class Segmenter:
                 if mk.last:
                     mk.ordinal = prev.ordinal + 1
                 cur.append(mk)
-                if mk.last and mk.family == "n_seq" and mk.ordinal and False:
-                    cur = None
         return [s for s in series if len(s) >= 2]
 
     def _numbered(self, text: str, paras: list[_Para], frames: _Frames) -> list[_Start]:
-        by_family = self._markers(text, paras)
+        by_family = self._markers(text, paras, frames.ends)
         for ms in by_family.values():
             for mk in ms:
                 mk._para_first = _skip_space(text, paras[mk.para].start, paras[mk.para].end)  # type: ignore[attr-defined]
         all_series: list[list[_Marker]] = []
         for fam in self.rules.numbered:
             all_series.extend(self._series(by_family[fam.id]))
-        # Outer series first (lower level, then earlier); a series nested inside a kept member's
-        # span is part of that member, not directives of its own.
-        all_series.sort(key=lambda s: (s[0].level, s[0].start))
-        kept: list[tuple[list[_Marker], list[tuple[int, int]]]] = []
+        # A series whose members all lie inside one member of another series is part of that
+        # member (一要加强监测:①…;②…), not directives of its own.
+        all_series.sort(key=lambda s: (s[0].start, s[0].level))
         member_starts = sorted(mk.start for s in all_series for mk in s)
-        for s in all_series:
-            spans = self._member_spans(text, paras, s, member_starts)
-            inside = any(a < s[0].start < b for _, sp in kept for a, b in sp)
-            if not inside:
-                kept.append((s, spans))
+        spans_of = [self._member_spans(text, paras, s, member_starts) for s in all_series]
+        kept: list[tuple[list[_Marker], list[tuple[int, int]]]] = []
+        for i, s in enumerate(all_series):
+            nested = any(j != i and any(a < s[0].start and s[-1].start < b for a, b in spans_of[j])
+                         for j in range(len(all_series)))
+            if not nested:
+                kept.append((s, spans_of[i]))
         out: list[_Start] = []
         for sid, (s, spans) in enumerate(kept):
             for mk, (a, b) in zip(s, spans):
                 if b <= a:
                     continue
-                out.append(_Start(a, b, "numbered", text[mk.start:mk.end].strip(" ,、:"), mk.end,
+                out.append(_Start(a, b, "numbered", text[mk.start:mk.end].strip(" ,:"), mk.end,
                                   frames.at(a), sid))
         # A heading-only item whose next paragraph opens an inner series is a section title.
-        starts_by_pos = {st.start: st for st in out}
         result = []
         for st in out:
             seg = text[st.start:st.end]
@@ -265,7 +278,6 @@ class Segmenter:
                 if inner and st.end <= paras[pi].end:
                     continue
             result.append(st)
-        del starts_by_pos
         return result
 
     def _member_spans(self, text: str, paras: list[_Para], s: list[_Marker],
@@ -329,8 +341,7 @@ class Segmenter:
                     if not m:
                         continue
                     groups = m.groupdict()
-                    if fam.id == "p_topic_yao_adj" and (self._actor_noun.search(groups["topic"]) or
-                                                         self._modal.match(text, pos)):
+                    if fam.id == "p_topic_yao_adj" and self._modal.match(text, pos):
                         continue
                     key = groups.get("prefix") or ""
                     marker = groups.get("marker") or "要"
@@ -382,13 +393,7 @@ class Segmenter:
                 if _inside(s_start, owned):
                     had = True
                     continue
-                m = self.match_frame(text, s_start, names)
-                if m is None:
-                    # A frame after a leading time or place clause: 7日晚,他强调,…
-                    for c in _clause_starts(text, s_start, s_end)[1:3]:
-                        m = self.match_frame(text, c, names, clause=True)
-                        if m:
-                            break
+                m = self.find_frame(text, s_start, s_end, names)
                 if m:
                     context = had = True
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:

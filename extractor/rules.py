@@ -64,9 +64,10 @@ class DatelineRule(BaseModel):
     date: str
     time: str
     max_len: int
+    exclude: str
     examples: Examples
 
-    _check = field_validator("labels", "date", "time")(_check_regex)
+    _check = field_validator("labels", "date", "time", "exclude")(_check_regex)
 
     @cached_property
     def prefix_regex(self) -> re.Pattern[str]:
@@ -104,12 +105,14 @@ class PageRules(BaseModel):
 
     def dateline_prefix(self, line: str) -> int | None:
         """End offset of a dateline at the start of ``line``, or None."""
+        if re.search(self.dateline.exclude, line[:40]):
+            return None
         m = self.dateline.prefix_regex.match(line)
         return m.end() if m else None
 
     def is_dateline(self, line: str) -> bool:
         """A short line that carries the page's date among labels (not prose)."""
-        if len(line) > self.dateline.max_len or "。" in line:
+        if len(line) > self.dateline.max_len or "。" in line or re.search(self.dateline.exclude, line):
             return False
         if self.dateline_prefix(line) is not None:
             return True
@@ -138,6 +141,23 @@ def _format_error(path: str, exc: ValidationError, data: Any) -> str:
     return "\n".join(parts)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects a mapping with the same key twice (PyYAML keeps the last)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     if text is None:
         try:
@@ -145,7 +165,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
         except OSError as exc:
             raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise RuleFileError(f"{path}: not valid YAML: {exc}") from None
 

@@ -313,6 +313,8 @@ class Segmenter:
                 break
             if re.match(r"会后|会议(?:听取|传达|通报|审议|研究)|出席|参加|列席", text[first:first + 6]):
                 break
+            if _is_signature(text[first:para.end]):
+                break
             end = para.end
         return end
 
@@ -460,7 +462,8 @@ class Segmenter:
         clause_end = body + m.start() if m else end
         heading = text[body:clause_end]
         terminal = text[clause_end] if clause_end < end else "。"
-        if st.kind == "numbered" and (terminal in ",;" and len(heading) > 12 or len(heading) > self.rules.heading_max):
+        fused = terminal in ",;" and len(heading) > 12 or len(heading) > self.rules.heading_max
+        if st.kind == "numbered" and fused and not self._modal.search(heading):
             for bm in self._body_starts.finditer(heading, 4):
                 heading = heading[: bm.start()]
                 break
@@ -476,6 +479,15 @@ def _paragraphs(text: str) -> list[_Para]:
             out.append(_Para(pos, end))
         pos = end + 1
     return out
+
+
+_SIGNATURE = re.compile(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})$|"
+                        r"^[\u4e00-\u9fff()]{2,24}(?:指挥部|领导小组|办公室|委员会|人民政府|党委|政府|局|委)$")
+
+
+def _is_signature(line: str) -> bool:
+    """A closing signature or date line (县疫情防控指挥部 / 2022年1月5日), not body text."""
+    return _SIGNATURE.match(line.strip()) is not None
 
 
 def _skip_space(text: str, pos: int, end: int) -> int:

@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
                         "known values override inferred ones")
     e.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
 
+    w = sub.add_parser("show", help="one notice with its directives and themes highlighted",
+                       description="Show one notice's cleaned text with each directive marked, and the "
+                                   "themes of each with the terms that fired.")
+    w.add_argument("file", type=Path, metavar="FILE", help="a notice file")
+    w.add_argument("--html", type=Path, metavar="OUT", help="write a standalone HTML page instead")
+
     t = sub.add_parser("themes", help="list the built-in themes (the codebook)",
                        description="List the theme ids, labels and terms used for tagging.")
     t.add_argument("--yaml", action="store_true", help="print the full theme file, a template for --taxonomy")
@@ -126,6 +132,22 @@ def _cmd_extract(args: argparse.Namespace) -> int:
               + (f"; {len(summary.no_directives)} with no directives" if summary.no_directives else ""),
               file=sys.stderr)
     return 1 if summary.errors or missing else 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .pipeline import Extractor
+    from .show import render_terminal, write_html
+
+    notice = Extractor().extract_path(args.file)
+    if args.html:
+        write_html(notice, args.html)
+        print(args.html)
+    else:
+        render_terminal(notice)
+    if notice.document.status == "error":
+        print(f"{args.file}: {notice.document.error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_themes(args: argparse.Namespace) -> int:

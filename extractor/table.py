@@ -104,7 +104,7 @@ class TableWriter:
         self._closed = False
         self.n_documents = 0
         self.n_directives = 0
-        self._summary: list[tuple[str, str, str, str]] = []  # for the themes_by_city sheet
+        self._summary: list[tuple[str, str, str]] = []  # (city group, doc_id, themes): themes_by_city
         if out is None:
             self._dir_csv = csv.writer(self._stdout)
             self._dir_csv.writerow(directive_columns())
@@ -152,8 +152,11 @@ class TableWriter:
                 self._dir_csv.writerow([formula_safe(v) for v in row_values(row)])
             return
         doc = notice.document
-        for row in notice.directives:
-            self._summary.append((row.city or row.province, row.doc_id, row.themes, row.province))
+        if self.fmt == ".xlsx":
+            from .compare import city_group
+
+            self._summary.extend((city_group(r.city, r.province, r.admin_level), r.doc_id, r.themes)
+                                 for r in notice.directives)
         if self.fmt == ".csv":
             for row in notice.directives:
                 self._dir_csv.writerow([formula_safe(v) for v in row_values(row)])
@@ -244,27 +247,12 @@ class TableWriter:
         self._wb.save(self._xlsx_path)
 
 
-def themes_by_city_rows(summary: list[tuple[str, str, str, str]]) -> list[list[Any]]:
-    """Rows of the ``themes_by_city`` sheet: group, theme, directives, share of directives, notices."""
-    from collections import Counter, defaultdict
+def themes_by_city_rows(summary: list[tuple[str, str, str]]) -> list[list[Any]]:
+    """Rows of the ``themes_by_city`` sheet, header first: ``compare --by city`` over the
+    ``(city group, doc_id, themes)`` records the writer kept (``compare.compare_records``)."""
+    from .compare import compare_records, sheet_rows
 
-    n_dir: Counter[str] = Counter()
-    n_theme: Counter[tuple[str, str]] = Counter()
-    docs_theme: dict[tuple[str, str], set[str]] = defaultdict(set)
-    docs: dict[str, set[str]] = defaultdict(set)
-    for group, doc_id, themes, _ in summary:
-        group = group or "(unknown)"
-        n_dir[group] += 1
-        docs[group].add(doc_id)
-        for t in filter(None, themes.split("|")):
-            n_theme[(group, t)] += 1
-            docs_theme[(group, t)].add(doc_id)
-    rows: list[list[Any]] = [["city", "theme", "n_directives", "share_of_directives", "n_notices",
-                              "share_of_notices"]]
-    for (group, theme), n in sorted(n_theme.items()):
-        rows.append([group, theme, n, round(n / n_dir[group], 4), len(docs_theme[(group, theme)]),
-                     round(len(docs_theme[(group, theme)]) / len(docs[group]), 4)])
-    return rows
+    return sheet_rows(compare_records(summary, "city"))
 
 
 def _clip(value: Any) -> Any:

@@ -20,6 +20,13 @@ examples:
   directives extract notices/ -o d.parquet --taxonomy my_themes.yaml --manifest sources.csv
 """
 
+EPILOG_COMPARE = """\
+examples:
+  directives compare out/directives.csv                        # themes by city, printed
+  directives compare out/directives.csv --by month -o by_month.xlsx
+  directives compare out/directives.csv --chart themes.png --terms 10
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
@@ -75,6 +82,31 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="*", metavar="PATH", help="or: notices to extract and score")
     v.add_argument("--require", action="append", default=[], metavar="FIGURE=FLOOR",
                    help="exit 1 when a figure is below its floor, e.g. directive_f1=0.95")
+
+    c = sub.add_parser("compare", help="themes across cities, provinces, months, issuers",
+                       description="Compare themes across groups of a directive table written by 'extract' "
+                                   "(.csv .xlsx .parquet .jsonl). For each group and theme: the number of "
+                                   "directives carrying the theme, their share of the group's directives and "
+                                   "the share of the group's notices (distinct doc_id) mentioning it, each "
+                                   "share with a 95% Wilson score interval. Directives with no value for "
+                                   "the group go to '(unknown)'; with --by city, a province-level notice "
+                                   "with no city is listed under its province (河南省).",
+                       epilog=EPILOG_COMPARE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    c.add_argument("directives", type=Path, metavar="DIRECTIVES", help="directive table written by 'extract'")
+    c.add_argument("--by", choices=("city", "province", "month", "issuer", "admin_level"), default="city",
+                   help="grouping (default: city); month is the meeting date's YYYY-MM, else the "
+                        "publication date's")
+    c.add_argument("-o", "--out", type=Path, metavar="OUT",
+                   help="write every group × theme (zeros included) to .csv or .xlsx instead of printing; "
+                        "with --terms, the terms go to <stem>.terms.csv or a second .xlsx sheet")
+    c.add_argument("--chart", type=Path, metavar="FILE", help="heatmap of theme shares by group (.png or .svg)")
+    c.add_argument("--chart-value", choices=("directives", "notices"), default="directives",
+                   help="share charted: of the group's directives (default) or of its notices")
+    c.add_argument("--terms", type=int, default=0, metavar="N",
+                   help="also list each group's N most distinctive words (jieba segmentation; weighted "
+                        "log-odds z-score against the other groups, Monroe et al. 2008)")
+    c.add_argument("--all", action="store_true", dest="show_zero",
+                   help="in the printed table, also list themes a group never mentions")
     return p
 
 
@@ -198,6 +230,45 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if failed:
         print("below floor: " + "; ".join(failed))
         return 1
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_themes, print_table, print_terms, write_comparison
+    from .table import read_directives
+
+    if args.out and args.out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ValueError(f"{args.out}: unsupported output format {args.out.suffix!r}; use .csv or .xlsx")
+    if args.chart and args.chart.suffix.lower() not in (".png", ".svg"):
+        raise ValueError(f"{args.chart}: unsupported chart format {args.chart.suffix!r}; use .png or .svg")
+    for target in (args.out, args.chart):
+        if target and not (target.parent if str(target.parent) else Path(".")).is_dir():
+            raise ValueError(f"{target}: folder {target.parent} does not exist")
+    if args.terms < 0:
+        raise ValueError("--terms must be a positive number")
+    if not args.directives.is_file():
+        raise ValueError(f"{args.directives}: no such file")
+    df = read_directives(args.directives)
+    if df.empty:
+        raise ValueError(f"{args.directives}: the directive table has no rows")
+    table = compare_themes(df, args.by)
+    terms = None
+    if args.terms:
+        from .vocab import distinctive_terms
+        terms = distinctive_terms(df, args.by, args.terms)
+    if args.chart:
+        from .chart import write_chart
+        write_chart(table, args.by, args.chart, value=f"share_{args.chart_value}")
+    if args.out:
+        written = write_comparison(table, args.out, terms, args.by)
+        print(f"{table[args.by].nunique()} groups × {table['theme'].nunique()} themes → "
+              + ", ".join(str(p) for p in written), file=sys.stderr)
+    else:
+        print_table(table, args.by, show_zero=args.show_zero)
+        if terms is not None:
+            print_terms(terms, args.by)
+    if args.chart:
+        print(f"chart → {args.chart}", file=sys.stderr)
     return 0
 
 

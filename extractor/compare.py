@@ -20,8 +20,10 @@ is ``compare_records`` over the same ``(group, doc_id, themes)`` records.
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 GROUP_BYS = ("city", "province", "month", "issuer", "admin_level")
@@ -178,6 +180,39 @@ def round_shares(table: Any, digits: int = 4) -> Any:
         if col.startswith("share_"):
             out[col] = out[col].round(digits)
     return out
+
+
+def write_comparison(table: Any, out: Path, terms: Any = None, by: str = "group") -> list[Path]:
+    """Write a comparison (shares rounded to 4 digits) to .csv or .xlsx, atomically.
+
+    Distinctive ``terms``, when given, go to ``<stem>.terms.csv`` beside a .csv, or to a second
+    sheet ``terms_by_<by>`` of an .xlsx (whose first sheet is ``themes_by_<by>``). Returns the
+    files written.
+    """
+    from .table import companion_path, write_frame
+
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError(f"{out}: unsupported output format {out.suffix!r}; use .csv or .xlsx")
+    table = round_shares(table)
+    if terms is None or suffix == ".csv":
+        write_frame(table, out)
+        if terms is None:
+            return [out]
+        write_frame(terms.round({"z": 4, "delta": 4}), companion_path(out, "terms"))
+        return [out, companion_path(out, "terms")]
+    import pandas as pd
+
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            table.to_excel(xw, sheet_name=f"themes_by_{by}"[:31], index=False)
+            terms.round({"z": 4, "delta": 4}).to_excel(xw, sheet_name=f"terms_by_{by}"[:31], index=False)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return [out]
 
 
 def format_share(share: float, low: float, high: float) -> str:

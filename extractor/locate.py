@@ -1,9 +1,1055 @@
-"""locate: document metadata (codebook §3) from the page. Placeholder until the metadata work lands."""
+"""locate: document metadata (codebook §3) — where, when and who — from a cleaned page.
+
+``locate(cleaned, loaded)`` fills ``Metadata``: title and outlet, publication date (from the page's
+own datelines), meeting date (resolved against the publication date), issuing body, leaders, and
+the jurisdiction of the body that held the meeting. Every inferred field records its evidence in
+``Metadata.evidence`` (``"city": "outlet:中国宁波网"``).
+
+Places come from jionlp's gazetteer of administrative divisions (loaded once, matched by name
+here, so any county resolves to its city and province); relative dates (今天, 昨天, 周三) are
+resolved with jionlp's ``parse_time``. Word lists live in ``rules/locate.yaml``; who held a
+province-level post when is in ``data/leaders.csv``. Nothing is downloaded and nothing heavy
+happens at import time: jionlp is imported on first use.
+"""
 
 from __future__ import annotations
 
-from .models import Cleaned, Loaded, Metadata
+import contextlib
+import datetime as dt
+import io
+import logging
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .models import Cleaned, Leader, Loaded, Metadata
+from .people import PostedPerson, find_leaders, lookup_provincial, post_kind
+from .rules import Examples, RuleFileError, packaged_rule_text, read_yaml, validate_file
+
+log = logging.getLogger(__name__)
+
+LEADERS_CSV = "data/leaders.csv"
+MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
+
+# -- regular expressions: building blocks ---------------------------------------------------
+
+# A page date: 2020-05-25, 2020/05/25, 2020.05.25 or 2020年04月21日 (time, if any, is ignored).
+_PAGE_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"
+                        r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日)")
+# What makes a date a "today" line rather than a dateline: 2025年5月29日 星期四.
+_WEEKDAY_AFTER = re.compile(r"^\s*(?:星期|周|礼拜)[一二三四五六日天]")
+# A date in running text: 2021年12月7日, 5月25日, 7日 (not 3日内 / 5日前 / 10日以来).
+_TEXT_DATE = re.compile(
+    r"(?:(?P<y>(?:19|20)\d{2})年)?(?:(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]|(?<![\d月])(?P<d_only>\d{1,2})日)"
+    r"(?!内|以来|起|至今|前|后|左右|之前|之后)"
+    r"|(?P<cn>[〇零一二三四五六七八九十]{1,3}月[〇零一二三四五六七八九十]{1,3}[日号])"
+    r"|(?P<rel>今天|今日|昨天|昨日|前天|当天|当日|今晨|今早|今晚|昨晚|昨晨|本周[一二三四五六日天]"
+    r"|上周[一二三四五六日天]|周[一二三四五六日天]|星期[一二三四五六日天])")
+# A date in brackets after a relative one: 今天(2月5日).
+_BRACKET_DATE = re.compile(r"^\((?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日\)")
+# A verb that holds a meeting: 召开, 主持召开, 举行.
+_MEETING_VERB = re.compile(r"主持召开|组织召开|召开|举行|主持")
+# Words that name a meeting: 会议, 例会, 常委会, 专题会 …
+_MEETING_NOUN = (r"(?:会议|例会|常委会|专题会|调度会|推进会|部署会|视频会|电视电话会|座谈会|工作会|联席会|碰头会|"
+                 r"办公会|会商会|动员会|全会)")
+# The meeting named after the verb: 召开|市委十一届九十次常委会会议暨市应对新冠肺炎疫情工作领导小组会议.
+_MEETING_OBJECT = re.compile(rf"(?:主持召开|组织召开|召开|举行|主持)了?(?P<obj>[^,。;:!?()“”]{{0,60}}{_MEETING_NOUN})")
+# A meeting noun with no body in it: 会议, 例会, 工作例会, 专题会议, 第九次会议.
+_GENERIC_MEETING = re.compile(rf"^(?:专题|工作|全体|扩大|紧急|视频|电视电话|调度|部署|推进|联席|常务|例行|"
+                              rf"第?[\d一二三四五六七八九十百]+次|[\d一二三四五六七八九十]+届)*{_MEETING_NOUN}$")
+# A level word at the start of a body or meeting name: 市疫情防控…, 全市…, 省委…, 中共县委….
+_LEVEL_START = re.compile(r"^(?:中共)?全?(?P<lv>自治区|省|市|县|区|州|盟|旗|镇|乡|街道)")
+_LEVEL_OF = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city",
+             "县": "county", "区": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
+# The end of a body's name: 领导小组, 指挥部, 市委, 市政府 ….
+_BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|工作组|专班|党组|办公室|小组|委|政府|党工委|办事处)$")
+_SINGLE_BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|工作组|专班|党组|办公室|小组)$")
+# Filler between a subject and its verb: 接连, 再次, 今天(2月5日), 以视频会议形式, 上午.
+_SUBJECT_FILLER = re.compile(r"(?:接连|再次|连夜|专门|紧急|随即|立即|迅速|分别|先后|又|再|也|还|于|在\S{0,10}?|"
+                             r"以\S{0,10}?形式|通过视频|凌晨|清晨|早晨|早上|上午|中午|下午|傍晚|晚上|晚间|深夜|晚)$")
+# Title segments: split a headline at its punctuation.
+_TITLE_SPLIT = re.compile(r"[:|!?,\s—–]+")
+_TITLE_VERBS = re.compile(r"召开|举行|部署|研究|强调|要求|收听|收看|传达|学习|贯彻|听取|主持|指出")
+# Outlet in a label line: 稿源: 中国宁波网 2020-05-25 …, 来源:双鸭山日报.
+_SOURCE_LABEL = re.compile(r"(?P<label>稿源|信息来源|文章来源|新闻来源|来源|转载自)\s*[:\s]\s*"
+                           r"(?P<name>[^\s:|,、()\[\]【】]{2,30}?)(?=\s|$|[|()\[\]【】]|(?:19|20)\d{2}|时间|日期|发布|作者|"
+                           r"编辑|点击|浏览|字号|报料)")
+# Outlet in a byline: 中国宁波网记者 徐展新.
+_BYLINE = re.compile(r"^\(?(?P<name>[^\s:()]{2,15}?)(?:首席|资深)?(?:记者|通讯员|特约记者|融媒体记者)")
+# Site name in a footer: 版权所有:沈丘县政府网2011-2025, 中国宁波网(…)版权所有.
+_COPYRIGHT_AFTER = re.compile(r"版权所有\s*[:\s]?\s*(?:\(C\)|©)?\s*(?P<name>[^\s\d(),:©|]{2,30})")
+_COPYRIGHT_BEFORE = re.compile(r"(?P<name>[^\s\d(),:©|]{2,30})\s*(?:\([^)]*\))?\s*版权所有")
+_SPONSOR = re.compile(r"主办(?:单位)?\s*[:\s]\s*(?P<name>[^\s:|]{2,30})")
+_FOOTER_LINE = re.compile(r"版权所有|主办|ICP备|公网安备|网站标识码|Copyright", re.I)
+# Footer codes that carry an administrative division code: 豫公网安备41162402000128号, 网站标识码4116240001.
+_POLICE_CODE = re.compile(r"公网安备\s*(?P<code>\d{6})\d*")
+_SITE_CODE = re.compile(r"网站标识码\s*[:\s]?\s*(?P<code>\d{6})\d{4}")
+_ICP = re.compile(r"(?P<abbr>[\u4e00-\u9fff])ICP[备证]")
+_SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]?")
+
+
+# -- rule file ------------------------------------------------------------------------------
+
+class LabelRank(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rank: int = Field(ge=0)
+    labels: list[str] = Field(min_length=1)
+
+
+class Abbreviation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    abbr: str = Field(min_length=1, max_length=1)
+    province: str
+    in_text: bool
+
+
+class ContextRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pattern: str
+    examples: Examples
+
+    @field_validator("pattern")
+    @classmethod
+    def _has_slot(cls, value: str) -> str:
+        if "{abbr}" not in value:
+            raise ValueError("pattern must contain {abbr}")
+        try:
+            re.compile(value.replace("{abbr}", "豫"))
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+        return value
+
+
+class LocateRules(BaseModel):
+    """``rules/locate.yaml``: word lists for datelines, outlets and places."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    dateline_labels: list[LabelRank] = Field(min_length=1)
+    vague_dates: list[str] = Field(min_length=1)
+    self_sources: list[str] = Field(min_length=1)
+    national_outlets: list[str] = []
+    outlet_suffix: str
+    organ_words: list[str] = Field(min_length=1)
+    province_abbreviations: list[Abbreviation] = Field(min_length=1)
+    abbreviation_context: ContextRule
+
+    @field_validator("outlet_suffix")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+        return value
+
+    @cached_property
+    def label_rank(self) -> dict[str, int]:
+        return {label: group.rank for group in self.dateline_labels for label in group.labels}
+
+    @cached_property
+    def label_regex(self) -> re.Pattern[str]:
+        labels = sorted(self.label_rank, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, labels)))
+
+    @cached_property
+    def vague_regex(self) -> re.Pattern[str]:
+        return re.compile("|".join(map(re.escape, sorted(self.vague_dates, key=len, reverse=True))))
+
+    @cached_property
+    def outlet_suffix_regex(self) -> re.Pattern[str]:
+        return re.compile(self.outlet_suffix)
+
+    @cached_property
+    def organ_regex(self) -> re.Pattern[str]:
+        return re.compile("|".join(map(re.escape, sorted(self.organ_words, key=len, reverse=True))))
+
+    @cached_property
+    def abbreviations(self) -> dict[str, str]:
+        return {a.abbr: a.province for a in self.province_abbreviations}
+
+    @cached_property
+    def text_abbreviation_regex(self) -> re.Pattern[str]:
+        chars = "".join(a.abbr for a in self.province_abbreviations if a.in_text)
+        return re.compile(self.abbreviation_context.pattern.replace("{abbr}", f"[{chars}]"))
+
+    def is_self_source(self, name: str) -> bool:
+        return name in self.self_sources or name.startswith(("本站", "本网", "本报"))
+
+    def is_national(self, name: str) -> bool:
+        return any(name.startswith(n) for n in self.national_outlets)
+
+
+@lru_cache(maxsize=1)
+def load_locate_rules() -> LocateRules:
+    path = "extractor/rules/locate.yaml"
+    return validate_file(LocateRules, path, read_yaml(path, packaged_rule_text("locate.yaml")))
+
+
+# -- jionlp, imported lazily and quietly ----------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _jio():
+    """jionlp, imported on first use (it takes a while and prints banners to stdout)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+    return jionlp
+
+
+# -- gazetteer ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Place:
+    """One administrative division with its parents; ``level`` is province, city or county."""
+
+    name: str
+    province: str
+    city: str = ""
+    county: str = ""
+    level: str = "county"
+
+    @property
+    def is_municipality(self) -> bool:
+        return self.province in MUNICIPALITIES
+
+
+_NAME_SUFFIXES = "省市区县旗州盟"
+
+
+class Gazetteer:
+    """Province, city and county names (full and short) from jionlp's administrative-division data."""
+
+    def __init__(self, tree: dict) -> None:
+        self.by_name: dict[str, list[Place]] = {}
+        self.by_alias: dict[str, list[Place]] = {}
+        self.county_alias: dict[str, list[Place]] = {}
+        self.by_code: dict[str, Place] = {}
+        for prov, pnode in tree.items():
+            if prov.endswith("特别行政区") or prov == "台湾省":
+                continue
+            if prov in MUNICIPALITIES:
+                ptop = Place(prov, prov, prov, "", "province")
+            else:
+                ptop = Place(prov, prov, "", "", "province")
+            self._add(self.by_name, prov, ptop)
+            for alias in _aliases(pnode.get("_alias")):
+                self._add(self.by_alias, alias, ptop)
+            self.by_code.setdefault(pnode.get("_admin_code", ""), ptop)
+            for city, cnode in pnode.items():
+                if city.startswith("_"):
+                    continue
+                direct = city.endswith("直辖行政区划")
+                if prov in MUNICIPALITIES:
+                    ctop = ptop
+                elif direct:
+                    ctop = None
+                else:
+                    ctop = Place(city, prov, city, "", "city")
+                    self._add(self.by_name, city, ctop)
+                    for alias in _aliases(cnode.get("_alias")):
+                        self._add(self.by_alias, alias, ctop)
+                    self.by_code.setdefault(cnode.get("_admin_code", ""), ctop)
+                for county, knode in cnode.items():
+                    if county.startswith("_") or county[-1] not in _NAME_SUFFIXES:
+                        continue
+                    if direct:  # a county-level unit under the province (济源市, 仙桃市, 神农架林区)
+                        place = Place(county, prov, "", county, "county")
+                    else:
+                        place = Place(county, prov, ctop.city, county, "county")
+                    self._add(self.by_name, county, place)
+                    for alias in _aliases(knode.get("_alias")):
+                        if len(alias) >= 2:
+                            self._add(self.county_alias, alias, place)
+                    self.by_code.setdefault(knode.get("_admin_code", ""), place)
+        self.max_len = max(map(len, self.by_name))
+        self._suffix = re.compile(f"[{_NAME_SUFFIXES}]")
+
+    @staticmethod
+    def _add(index: dict[str, list[Place]], key: str, place: Place) -> None:
+        lst = index.setdefault(key, [])
+        if place not in lst:
+            lst.append(place)
+
+    def names_in(self, text: str, min_len: int = 3) -> list[tuple[int, int, str, list[Place]]]:
+        """Full names in ``text`` as (start, end, name, places), longest name at each end position."""
+        out = []
+        last_end = -1
+        for m in self._suffix.finditer(text):
+            end = m.end()
+            for n in range(min(self.max_len, end), min_len - 1, -1):
+                start = end - n
+                if start < last_end:  # do not let a name swallow the tail of the previous one
+                    continue
+                places = self.by_name.get(text[start:end])
+                if places:
+                    out.append((start, end, text[start:end], places))
+                    last_end = end
+                    break
+        return out
+
+    def name_ending_at(self, text: str, end: int, min_len: int = 2) -> tuple[str, list[Place]] | None:
+        """The longest full name that ends exactly at ``end``."""
+        for n in range(min(self.max_len, end), min_len - 1, -1):
+            cand = text[end - n:end]
+            if cand in self.by_name:
+                return cand, self.by_name[cand]
+        return None
+
+    def name_at_start(self, text: str, min_len: int = 2) -> tuple[str, list[Place]] | None:
+        for n in range(min(self.max_len, len(text)), min_len - 1, -1):
+            cand = text[:n]
+            if cand in self.by_name:
+                return cand, self.by_name[cand]
+        return None
+
+    def places_in_outlet(self, name: str) -> tuple[str, list[Place]] | None:
+        """The place an outlet or site is named after: 中国宁波网 → 宁波市, 沈丘县政府网 → 沈丘县."""
+        best: tuple[str, list[Place]] | None = None
+        found = self.names_in(name, min_len=2)
+        if found:
+            _, _, cand, places = max(found, key=lambda f: len(f[2]))
+            best = (cand, places)
+        for i in range(len(name)):
+            for n in (4, 3, 2):
+                cand = name[i:i + n]
+                places = self.by_alias.get(cand)
+                if places is None and name[i + n:i + n + 2] == "融媒":
+                    places = self.county_alias.get(cand)
+                if places and (best is None or len(cand) > len(best[0])):
+                    best = (cand, places)
+        return best
+
+    @cached_property
+    def towns(self) -> dict[str, list[Place]]:
+        """Township and street names (镇, 乡, 街道) → their county, read from jionlp's data file."""
+        return _load_towns(self)
+
+
+def _aliases(value) -> list[str]:
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer(_jio().china_location_loader())
+
+
+def _load_towns(gaz: Gazetteer) -> dict[str, list[Place]]:
+    from importlib.util import find_spec
+
+    spec = find_spec("jionlp")
+    base = list(spec.submodule_search_locations)[0] if spec and spec.submodule_search_locations else ""
+    path = os.path.join(base, "dictionary", "china_location.txt")
+    towns: dict[str, list[Place]] = {}
+    county: Place | None = None
+    prov = city = ""
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("\t\t\t\t"):
+                    continue
+                if line.startswith("\t\t\t"):
+                    name = line.strip()
+                    if county is not None and name:
+                        towns.setdefault(name, []).append(county)
+                    continue
+                parts = line.strip().split("\t")
+                if line.startswith("\t\t"):
+                    places = gaz.by_name.get(parts[0], [])
+                    county = next((p for p in places if p.province == prov and p.city in (city, "")), None)
+                elif line.startswith("\t"):
+                    city, county = parts[0], None
+                    if prov in MUNICIPALITIES:
+                        city = prov
+                else:
+                    prov, city, county = parts[0], "", None
+    except OSError as exc:  # pragma: no cover - the file ships with jionlp
+        log.warning("township names unavailable: %s", exc)
+    return towns
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+def _valid_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        date = dt.date(y, m, d)
+    except ValueError:
+        return None
+    return date if 1990 <= y <= 2100 else None
+
+
+@dataclass
+class _Dateline:
+    date: dt.date
+    rank: int
+    after_body: bool
+    order: int
+    label: str
+
+
+def find_published(header: str, page: str, body: str, html_date: str = "",
+                   rules: LocateRules | None = None) -> tuple[dt.date | None, str]:
+    """The page's publication date from its datelines, else from the HTML metadata."""
+    rules = rules or load_locate_rules()
+    page_index = {}
+    for i, line in enumerate(page.split("\n")):
+        page_index.setdefault(line, i)
+    first_body = page_index.get(body.split("\n", 1)[0], 10 ** 9) if body else 10 ** 9
+    found: list[_Dateline] = []
+    for order, line in enumerate(header.split("\n")):
+        if not line:
+            continue
+        after_body = page_index.get(line, -1) > first_body
+        prev_end = 0
+        for m in _PAGE_DATE.finditer(line):
+            date = _valid_date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
+            before = line[prev_end:m.start()]
+            prev_end = m.end()
+            if date is None or _WEEKDAY_AFTER.match(line[m.end():]):
+                continue
+            labels = list(rules.label_regex.finditer(before))
+            if labels:
+                label = labels[-1].group(0)
+                rank = rules.label_rank[label]
+            elif not line[:m.start()].strip() or len(line) <= 40:
+                anywhere = rules.label_regex.search(line)
+                label = anywhere.group(0) if anywhere else "bare"
+                rank = rules.label_rank.get(label, 1)
+            else:
+                continue  # a date inside prose
+            found.append(_Dateline(date, rank, after_body, order, label))
+    if found:
+        best = min(found, key=lambda d: (d.after_body, d.rank, d.order))
+        return best.date, f"dateline:{best.label} line"
+    m = _PAGE_DATE.search(html_date or "")
+    if m:
+        date = _valid_date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
+        if date:
+            return date, "html:date metadata"
+    return None, ""
+
+
+@lru_cache(maxsize=512)
+def _parse_relative(expr: str, base: dt.date) -> dt.date | None:
+    """A relative or spelled-out date (今天, 昨日, 周三, 十二月七日) against ``base``, via jionlp."""
+    try:
+        res = _jio().parse_time(expr, time_base=dt.datetime(base.year, base.month, base.day, 12))
+    except Exception:  # noqa: BLE001 - jionlp raises ValueError and others on unparseable text
+        return None
+    times = res.get("time") if isinstance(res, dict) else None
+    if not times or res.get("type") != "time_point":
+        return None
+    try:
+        date = dt.datetime.strptime(str(times[0])[:10], "%Y-%m-%d").date()
+    except ValueError:
+        return None
+    if date > base and re.search(r"周|星期", expr):
+        date -= dt.timedelta(days=7)
+    if date > base and re.search(r"[月]", expr) and "年" not in expr:
+        date = _valid_date(date.year - 1, date.month, date.day) or date
+    return date
+
+
+def resolve_meeting_date(match: re.Match, text_after: str, published: dt.date | None) -> tuple[dt.date | None, str]:
+    """Resolve one ``_TEXT_DATE`` match against the publication date. Never after publication."""
+    expr = match.group(0)
+    if match["rel"]:
+        bracket = _BRACKET_DATE.match(text_after)
+        if bracket:
+            return _resolve_numeric(bracket["y"], bracket["m"], bracket["d"], published, f"{expr}{bracket.group(0)}")
+        if published is None:
+            return None, f"no publication date to resolve {expr}"
+        date = _parse_relative(expr, published)
+        if date is None or date > published:
+            return None, f"cannot resolve {expr}"
+        return date, f"{expr} (published {published.isoformat()})"
+    if match["cn"]:
+        if published is None:
+            return None, f"no publication date to resolve {expr}"
+        date = _parse_relative(expr, published)
+        if date is None or date > published:
+            return None, f"cannot resolve {expr}"
+        return date, expr
+    return _resolve_numeric(match["y"], match["m"], match["d"] or match["d_only"], published, expr)
+
+
+def _resolve_numeric(y: str | None, m: str | None, d: str, published: dt.date | None,
+                     expr: str) -> tuple[dt.date | None, str]:
+    day = int(d)
+    if y and m:
+        date = _valid_date(int(y), int(m), day)
+        if date is None or (published and date > published):
+            return None, f"{expr} is not a date before publication"
+        return date, expr
+    if published is None:
+        return None, f"no publication date to resolve {expr}"
+    if m:
+        month = int(m)
+        date = _valid_date(published.year, month, day)
+        if date is not None and date > published:
+            date = _valid_date(published.year - 1, month, day)
+            expr = f"{expr} (previous year)"
+        return (date, expr) if date else (None, f"{expr} is not a date")
+    # day only: this month, else the month before
+    date = _valid_date(published.year, published.month, day)
+    if date is None or date > published:
+        prev = published.replace(day=1) - dt.timedelta(days=1)
+        date = _valid_date(prev.year, prev.month, day)
+        expr = f"{expr} (previous month)"
+    return (date, expr) if date else (None, f"{expr} is not a date")
+
+
+# -- the meeting sentence -------------------------------------------------------------------
+
+def _sentences(text: str, max_lines: int = 8, max_chars: int = 2500):
+    chars = 0
+    for n, line in enumerate(text.split("\n")):
+        if n >= max_lines or chars > max_chars:
+            break
+        chars += len(line)
+        for m in _SENTENCE.finditer(line):
+            yield m.group(0)
+
+
+def find_meeting_date(body: str, published: dt.date | None,
+                      rules: LocateRules | None = None) -> tuple[dt.date | None, str]:
+    """The meeting date from the first meeting sentence (召开/举行/主持) that dates it."""
+    rules = rules or load_locate_rules()
+    for sentence in _sentences(body):
+        verb = _MEETING_VERB.search(sentence)
+        if not verb:
+            continue
+        before = sentence[:verb.start()]
+        for m in _TEXT_DATE.finditer(before):
+            date, why = resolve_meeting_date(m, before[m.end():], published)
+            return date, f"meeting sentence:{why}"
+        vague = rules.vague_regex.search(before)
+        if vague:
+            return None, f"meeting sentence:{vague.group(0)} (no date)"
+    return None, ""
+
+
+@dataclass
+class _Issuer:
+    text: str = ""
+    evidence: str = ""
+    subject: str = ""
+
+
+def _title_issuer(title: str, gaz: Gazetteer | None) -> str:
+    for seg in _TITLE_SPLIT.split(title):
+        if not (4 <= len(seg) <= 40) or _TITLE_VERBS.search(seg):
+            continue
+        if not re.search(f"{_MEETING_NOUN}$", seg):
+            continue
+        if _LEVEL_START.match(seg) or (gaz and gaz.name_at_start(seg)):
+            return seg
+    return ""
+
+
+def _subject(before: str) -> str:
+    """The body before a meeting verb: the last clause, without dates and filler."""
+    clause = re.split(r"[,:;]", before)[-1]
+    clause = _TEXT_DATE.sub("", clause)
+    clause = re.sub(r"\([^)]*\)", "", clause)
+    for _ in range(3):
+        clause = _SUBJECT_FILLER.sub("", clause).strip()
+    return clause
+
+
+def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
+    """The meeting or body as written: a meeting named in the title, else in the meeting sentence."""
+    seg = _title_issuer(title, gaz)
+    if seg:
+        return _Issuer(seg, "title", seg)
+    for sentence in _sentences(body):
+        verb = _MEETING_VERB.search(sentence)
+        if not verb:
+            continue
+        subject = _subject(sentence[:verb.start()])
+        if not _is_body(subject):
+            subject = ""
+        m = _MEETING_OBJECT.search(sentence, verb.start())
+        obj = m["obj"] if m else ""
+        if obj and not _GENERIC_MEETING.match(obj):
+            return _Issuer(obj, "meeting sentence", subject)
+        if subject:
+            if obj and _SINGLE_BODY_END.search(subject):
+                return _Issuer(subject + obj, "meeting sentence", subject)
+            return _Issuer(subject, "meeting sentence", subject)
+    return _Issuer()
+
+
+def _is_body(subject: str) -> bool:
+    if not subject or len(subject) > 40:
+        return False
+    if re.search(r"书记|[省市县区]长|主任|组长|同志", subject):
+        return False
+    return bool(_BODY_END.search(subject))
+
+
+def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, list[Place]] | None]:
+    """(level, explicit place) of a body or meeting name: 市疫情防控… → city; 双鸭山市委… → 双鸭山市."""
+    if not name:
+        return "", None
+    stripped = name.removeprefix("中共")
+    if gaz is not None:
+        hit = gaz.name_at_start(stripped)
+        if hit:
+            rest = stripped[len(hit[0]):]
+            if not rest or load_locate_rules().organ_regex.match(rest) or _LEVEL_START.match(rest):
+                level = _place_level(hit[1])
+                return level, hit
+    m = _LEVEL_START.match(name)
+    if m:
+        return _LEVEL_OF[m["lv"]], None
+    return "", None
+
+
+def _place_level(places: list[Place]) -> str:
+    return places[0].level if places else ""
+
+
+def _post_level(post: str) -> str:
+    m = re.match(r"(?:自治区|区党委)", post)
+    if m:
+        return "province"
+    m = _LEVEL_START.match(post)
+    return _LEVEL_OF[m["lv"]] if m else ""
+
+
+# -- outlet ---------------------------------------------------------------------------------
+
+@dataclass
+class _Outlet:
+    source: str = ""
+    evidence: str = ""
+    site: str = ""          # site name from the footer (版权所有), or the sponsor (主办)
+    site_evidence: str = ""
+    footer: list[str] = None  # type: ignore[assignment]
+
+
+def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
+    header = [ln for ln in cleaned.header.split("\n") if ln]
+    body_lines = cleaned.text.split("\n")
+    body_set = set(body_lines)
+    footer = [ln for ln in cleaned.page.split("\n") if ln not in body_set and _FOOTER_LINE.search(ln)]
+    out = _Outlet(footer=footer)
+    self_named = False
+    for line in header:
+        for m in _SOURCE_LABEL.finditer(line):
+            name = m["name"].strip(" -_")
+            if rules.is_self_source(name):
+                self_named = True
+                continue
+            if not out.source:
+                out.source, out.evidence = name, f"{m['label']} line"
+        if out.source:
+            break
+    if not out.source:
+        for line in header + body_lines[:3]:
+            m = _BYLINE.match(line)
+            if not m or len(line) > 40:
+                continue
+            name = m["name"]
+            if rules.is_self_source(name):
+                self_named = True
+                continue
+            if rules.outlet_suffix_regex.search(name):
+                out.source, out.evidence = name, "byline"
+                break
+    for line in footer:
+        m = _COPYRIGHT_AFTER.search(line) or _COPYRIGHT_BEFORE.search(line)
+        if m and not re.fullmatch(r"[A-Za-z.\-]+", m["name"]):
+            out.site, out.site_evidence = m["name"].strip(" -_"), "footer:版权所有"
+            break
+    if not out.site:
+        for line in footer:
+            m = _SPONSOR.search(line)
+            if m:
+                out.site, out.site_evidence = m["name"], "footer:主办"
+                break
+    if not out.source and out.site:
+        out.source = out.site
+        out.evidence = f"{out.site_evidence} (来源: 本站)" if self_named else out.site_evidence
+    return out
+
+
+# -- jurisdiction ---------------------------------------------------------------------------
+
+@dataclass
+class _Clue:
+    place: Place
+    evidence: str
+
+
+def _pick(places: list[Place], *context: Place | None) -> Place | None:
+    """One place among same-named ones: the only one, or the only one agreeing with the context."""
+    if len(places) == 1:
+        return places[0]
+    for ctx in context:
+        if ctx is None:
+            continue
+        agree = [p for p in places if p.province == ctx.province and (not ctx.city or not p.city
+                                                                       or p.city == ctx.city)]
+        if len(agree) == 1:
+            return agree[0]
+    return None
+
+
+def _project(place: Place, level: str) -> Place | None:
+    """The unit at ``level`` that contains ``place`` (镇海区 → 宁波市 at city level)."""
+    gaz = gazetteer()
+    if level == "province":
+        return next((p for p in gaz.by_name.get(place.province, []) if p.level == "province"), None)
+    if level == "city":
+        if place.is_municipality:
+            return next((p for p in gaz.by_name.get(place.province, []) if p.level == "province"), None)
+        if not place.city:
+            return None
+        return next((p for p in gaz.by_name.get(place.city, []) if p.province == place.province
+                     and p.level == "city"), None)
+    if level == "county":
+        return place if place.level == "county" else None
+    return None
+
+
+@dataclass
+class Jurisdiction:
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    admin_level: str = ""
+    evidence: dict[str, str] = None  # type: ignore[assignment]
+
+
+def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None, leader: _Clue | None,
+                         outlet: _Clue | None, site: list[_Clue], text_places: list[_Clue],
+                         abbreviations: list[_Clue], town: str = "") -> Jurisdiction:
+    """Combine the clues, strongest first, at the level of the issuing body."""
+    ev: dict[str, str] = {}
+    if not level and explicit is not None:
+        level, level_evidence = explicit.place.level, explicit.evidence
+    if not level:
+        return Jurisdiction(evidence=ev)
+    target = "county" if level == "town" else level
+
+    def candidates() -> list[_Clue]:
+        order: list[_Clue | None] = [explicit]
+        if target == "province":
+            order += [leader, outlet, *site]
+        elif target == "city":
+            order += [outlet if outlet and outlet.place.level != "province" else None, leader, outlet, *site]
+        else:
+            order += [outlet, *site]
+        return [c for c in order if c is not None]
+
+    chosen: _Clue | None = None
+    chosen_place: Place | None = None
+    for clue in candidates():
+        projected = _project(clue.place, target)
+        if projected is not None:
+            chosen, chosen_place = clue, projected
+            break
+    if chosen_place is None:
+        chosen_place, chosen = _from_text(text_places, abbreviations, target, outlet, site)
+
+    result = Jurisdiction(evidence=ev)
+    if target == "county" and chosen_place is None:
+        # the county is unknown; keep what the outlet or site says about the city above it
+        for clue in [outlet, *site]:
+            if clue is not None and clue.place.level in ("city", "county"):
+                upper = _project(clue.place, "city")
+                if upper is not None:
+                    result.province, result.city = upper.province, upper.city
+                    ev["province"] = ev["city"] = clue.evidence
+                    break
+        result.admin_level = "county" if level == "county" else ""
+        ev["admin_level"] = level_evidence if level == "county" else f"{level_evidence} (below county level)"
+        return result
+    if chosen_place is None or chosen is None:
+        result.admin_level = target if level != "town" else ""
+        ev["admin_level"] = level_evidence
+        return result
+
+    place = chosen_place
+    if town and place.level == "county":
+        pass
+    if place.is_municipality and target == "city":
+        target = "province"
+        level_evidence = f"{level_evidence}; {place.province} is a municipality"
+    result.province = place.province
+    result.city = place.city if target in ("city", "county") or place.is_municipality else ""
+    result.county = place.county if target == "county" else ""
+    result.admin_level = target if level != "town" else ""
+    ev["admin_level"] = level_evidence if level != "town" else f"{level_evidence} (below county level)"
+    agree = _agreeing(chosen, place, [leader, outlet, *site, *abbreviations])
+    why = chosen.evidence + (f"; agrees: {agree}" if agree else "")
+    deciding = {"province": "province", "city": "city", "county": "county"}[target]
+    ev[deciding] = why
+    if deciding != "province":
+        ev["province"] = f"gazetteer:{place.name} in {place.province}" if place.name != place.province else why
+    if deciding == "county" and result.city:
+        ev["city"] = f"gazetteer:{place.name} in {result.city}"
+    if result.city and deciding == "province":
+        ev["city"] = why
+    return result
+
+
+def _agreeing(chosen: _Clue, place: Place, clues: list[_Clue | None]) -> str:
+    out = []
+    for clue in clues:
+        if clue is None or clue is chosen or clue.evidence in out:
+            continue
+        if clue.place.province == place.province and len(out) < 2:
+            out.append(clue.evidence)
+    return ", ".join(out)
+
+
+def _from_text(text_places: list[_Clue], abbreviations: list[_Clue], target: str,
+               outlet: _Clue | None, site: list[_Clue]) -> tuple[Place | None, _Clue | None]:
+    """The dominant place among those named in the text, projected to ``target``."""
+    counts: Counter[Place] = Counter()
+    first: dict[Place, _Clue] = {}
+    for clue in text_places + (abbreviations if target == "province" else []):
+        projected = _project(clue.place, target)
+        if projected is None:
+            continue
+        counts[projected] += 1
+        first.setdefault(projected, clue)
+    if not counts:
+        return None, None
+    ranked = counts.most_common()
+    top, n = ranked[0]
+    if len(ranked) > 1 and n < 2 * ranked[1][1]:
+        return None, None
+    clue = first[top]
+    return top, _Clue(top, f"{clue.evidence} (named {n}× in the text)" if n > 1 else clue.evidence)
+
+
+# -- the stage ------------------------------------------------------------------------------
 
 def locate(cleaned: Cleaned, loaded: Loaded | None = None) -> Metadata:
-    return Metadata(title=cleaned.title)
+    """Document metadata of one cleaned notice, each inferred field with its evidence."""
+    rules = load_locate_rules()
+    gaz = gazetteer()
+    evidence: dict[str, str] = {}
+
+    title = cleaned.title or (loaded.html_title.strip() if loaded else "")
+    if title:
+        evidence["title"] = "page headline" if cleaned.title else "html:title"
+
+    outlet = find_outlet(cleaned, rules)
+    if outlet.source:
+        evidence["source"] = outlet.evidence
+
+    published, why = find_published(cleaned.header, cleaned.page, cleaned.text,
+                                    loaded.html_date if loaded else "", rules)
+    if published:
+        evidence["published"] = why
+
+    meeting_date, why = find_meeting_date(cleaned.text, published, rules)
+    if why:
+        evidence["meeting_date"] = why
+
+    issuer = find_issuer(title, cleaned.text, gaz)
+    if issuer.text:
+        evidence["issuer"] = issuer.evidence
+
+    def prefix_of(sentence: str, start: int) -> str:
+        for width in (3, 1):  # 自治区 / 省 市 县 区 …
+            hit = gaz.name_ending_at(sentence, start + width)
+            if hit and len(hit[0]) > width:
+                return hit[0]
+        return ""
+
+    people = find_leaders(cleaned.text, prefix_of)
+    leaders = [Leader(post=_strip_place(p), name=p.name) for p in people]
+    if leaders:
+        evidence["leaders"] = "post before name"
+
+    juris = _jurisdiction(cleaned, issuer, people, outlet, published, rules, gaz)
+    evidence.update(juris.evidence or {})
+
+    return Metadata(title=title, source=outlet.source, url="", published=published, meeting_date=meeting_date,
+                    province=juris.province, city=juris.city, county=juris.county,
+                    admin_level=juris.admin_level, issuer=issuer.text, leaders=leaders, evidence=evidence)
+
+
+def _strip_place(person: PostedPerson) -> str:
+    post = person.principal
+    if person.place_prefix and len(post) > 1 and post[0] == post[1]:
+        post = post[1:]
+    return post
+
+
+def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson], outlet: _Outlet,
+                  published: dt.date | None, rules: LocateRules, gaz: Gazetteer) -> Jurisdiction:
+    # Level of the issuing body, and any place written as part of it (双鸭山市委 …).
+    level, level_ev, explicit = "", "", None
+    for name, kind in ((issuer.text, "issuer"), (issuer.subject, "meeting subject")):
+        lv, hit = level_of(name, gaz)
+        if lv:
+            level, level_ev = lv, f"{kind}:{name}"
+            if hit:
+                place = _pick(hit[1])
+                if place:
+                    explicit = _Clue(place, f"issuing body:{name}")
+            break
+    chair = _chair(people, cleaned.text)
+    if chair is not None:
+        if not level:
+            lv = _post_level(chair.principal)
+            if lv:
+                level, level_ev = lv, f"leader:{chair.principal}{chair.name}"
+        if explicit is None and chair.place_prefix:
+            places = gaz.by_name.get(chair.place_prefix, [])
+            place = _pick(places)
+            if place:
+                explicit = _Clue(place, f"issuing body:{_as_written(chair.place_prefix, _strip_place(chair))}"
+                                        f"{chair.name}")
+    if explicit is None:
+        explicit = _explicit_in_meeting_sentence(cleaned.text, rules, gaz)
+
+    # A province-level leader named in data/leaders.csv.
+    leader_clue = None
+    for person in people:
+        for post in person.posts:
+            if not post_kind(post) or person.place_prefix:
+                continue
+            term = lookup_provincial(person.name, post, published)
+            if term is not None:
+                place = next(p for p in gaz.by_name[term.province] if p.level == "province")
+                leader_clue = _Clue(place, f"leader:{post}{person.name} ({LEADERS_CSV})")
+                break
+        if leader_clue:
+            break
+
+    # The outlet and the site.
+    outlet_clue = None
+    if outlet.source and not rules.is_national(outlet.source):
+        hit = gaz.places_in_outlet(outlet.source)
+        if hit:
+            place = _pick(hit[1])
+            if place:
+                outlet_clue = _Clue(place, f"outlet:{outlet.source}")
+    site_clues = _site_clues(outlet, rules, gaz)
+    context = outlet_clue.place if outlet_clue else (site_clues[0].place if site_clues else None)
+
+    # Places and province abbreviations in the text.
+    text_clues = []
+    for _, _, name, places in gaz.names_in(cleaned.text):
+        place = _pick(places, context)
+        if place:
+            text_clues.append(_Clue(place, f"place:{name}"))
+    abbrev_clues = []
+    for m in rules.text_abbreviation_regex.finditer(cleaned.text):
+        prov = rules.abbreviations.get(m.group(1))
+        place = next((p for p in gaz.by_name.get(prov or "", []) if p.level == "province"), None)
+        if place:
+            abbrev_clues.append(_Clue(place, f"abbrev:{m.group(0)}"))
+
+    town = ""
+    if level == "town":
+        explicit = _town_clue(issuer, cleaned.text, gaz, outlet_clue, site_clues, text_clues) or explicit
+
+    return resolve_jurisdiction(level, level_ev, explicit, leader_clue, outlet_clue, site_clues, text_clues,
+                                abbrev_clues, town)
+
+
+def _as_written(place: str, post: str) -> str:
+    """双鸭山市 + 市委书记 → 双鸭山市委书记 (the level character is shared)."""
+    for k in range(min(len(place), len(post)), 0, -1):
+        if place.endswith(post[:k]):
+            return place + post[k:]
+    return place + post
+
+
+def _chair(people: list[PostedPerson], text: str) -> PostedPerson | None:
+    """The leader who chairs or speaks first: the first one named in the first paragraphs."""
+    head = text[:600]
+    for person in people:
+        if person.start < len(head):
+            return person
+    return None
+
+
+def _explicit_in_meeting_sentence(text: str, rules: LocateRules, gaz: Gazetteer) -> _Clue | None:
+    """A place written as part of the body in a meeting sentence: 沈丘县人民政府召开…, 宁波市委…."""
+    for sentence in _sentences(text, max_lines=4):
+        verb = _MEETING_VERB.search(sentence)
+        if not verb:
+            continue
+        for start, end, name, places in gaz.names_in(sentence[:verb.end() + 30], min_len=2):
+            if rules.organ_regex.match(sentence, end):
+                place = _pick(places)
+                if place:
+                    return _Clue(place, f"issuing body:{sentence[start:end + 4]}")
+        break
+    return None
+
+
+def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Clue]:
+    clues: list[_Clue] = []
+    if outlet.site and outlet.site != outlet.source:
+        hit = gaz.places_in_outlet(outlet.site)
+        if hit:
+            place = _pick(hit[1])
+            if place:
+                clues.append(_Clue(place, f"site:{outlet.site}"))
+    elif outlet.site and outlet.source == outlet.site:
+        pass  # already the outlet
+    for line in outlet.footer or []:
+        m = _SPONSOR.search(line)
+        if m:
+            for _, _, name, places in gaz.names_in(line[m.start():], min_len=2):
+                place = _pick(places)
+                if place:
+                    clues.append(_Clue(place, f"footer:主办 {name}"))
+                    break
+        for rx, label in ((_POLICE_CODE, "公网安备"), (_SITE_CODE, "网站标识码")):
+            m = rx.search(line)
+            if m and m["code"] in gaz.by_code:
+                clues.append(_Clue(gaz.by_code[m["code"]], f"footer:{label} {m['code']}"))
+        m = _ICP.search(line)
+        if m and m["abbr"] in rules.abbreviations:
+            prov = rules.abbreviations[m["abbr"]]
+            place = next((p for p in gaz.by_name.get(prov, []) if p.level == "province"), None)
+            if place:
+                clues.append(_Clue(place, f"footer:{m['abbr']}ICP备"))
+    return clues
+
+
+def _town_clue(issuer: _Issuer, text: str, gaz: Gazetteer, *context) -> _Clue | None:
+    """A township or street body (XX镇, XX街道) → its county, when the name is unambiguous in context."""
+    for name in (issuer.text, issuer.subject):
+        m = re.match(r"^(?P<town>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道))", name or "")
+        if not m:
+            continue
+        town = m["town"]
+        counties = gaz.towns.get(town, [])
+        ctx_places = []
+        for c in context:
+            if isinstance(c, list):
+                ctx_places += [x.place for x in c]
+            elif c is not None:
+                ctx_places.append(c.place)
+        if len(counties) == 1:
+            return _Clue(counties[0], f"town:{town} ({counties[0].county})")
+        for ctx in ctx_places:
+            agree = [p for p in counties if p.province == ctx.province
+                     and (not ctx.city or p.city == ctx.city)
+                     and (ctx.level != "county" or p.county == ctx.county)]
+            if len(agree) == 1:
+                return _Clue(agree[0], f"town:{town} ({agree[0].county})")
+    return None

@@ -1,0 +1,264 @@
+"""people: leaders named with a post (市委书记彭佳学), and who held a province-level post when.
+
+``find_leaders`` reads post chains (``省委常委、市委书记彭佳学``, ``市委副书记、市长、市疫情防控工作
+领导小组组长应勇``), keeps each person's principal post and skips attendance lists of names.
+``lookup_provincial`` answers "whose 市委书记 was 李强 in February 2020" from ``data/leaders.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .models import Leader
+
+# The level a post belongs to, as written before the post: 省委, 市委, 县委, 自治区党委, 街道党工委 …
+# e.g. 市委书记 → 市委 + 书记; 省委常委 → 省委 + 常委.
+_LEVEL = (r"(?:自治区党委|自治区|区党委|省委|市委|县委|区委|州委|旗委|盟委|镇党委|乡党委|街道党工委|"
+          r"省政府|市政府|县政府|区政府|州政府|省人大常委会|市人大常委会|县人大常委会|省政协|市政协|县政协|"
+          r"省|市|县|区|州|旗|盟|镇|乡|街道)")
+# The head noun of a post led by a level: 书记, 常委, 组长 … e.g. 市疫情防控工作领导小组组长 ends in 组长.
+_HEAD = (r"(?:副书记|书记|常务副省长|常务副市长|常务副县长|常务副区长|副省长|副市长|副县长|副区长|副州长|"
+         r"副主席|主席|副主任|主任|副秘书长|秘书长|常委|副组长|组长|副指挥长|指挥长|总指挥)")
+# A head of government written without a separate level: 市长, 副省长, 常务副市长, 代市长.
+_GOV_HEAD = r"(?:常务副|副|代)?[省市县区州旗盟镇乡]长|副?秘书长"
+# One post: a level, at most 20 characters of body name and a head (市应对新冠肺炎疫情工作领导小组组长),
+# or a bare head of government (市长).
+_POST = rf"(?:{_LEVEL}[^\s,。、;:()“”\"'!?]{{0,20}}?{_HEAD}|{_GOV_HEAD})"
+# A chain of posts held by one person, then the start of the name: 省委常委、市委书记彭佳学.
+POST_CHAIN = re.compile(rf"(?P<chain>{_POST}(?:、{_POST})*)(?P<rest>[\u4e00-\u9fff·]{{2,12}})")
+# A sentence that only lists who attended: ends in 参加/出席/列席 (会议), with no speech verb.
+_ATTENDANCE_END = re.compile(r"(?:参加|出席|列席|参会|陪同|在主会场|在分会场)(?:了)?(?:会议|活动|调研)?[。.]?$")
+_SPEECH = re.compile(r"讲话|主持|强调|指出|要求|致辞|部署")
+# What follows a name: a speech or action verb, or punctuation (王凯|作工作部署, 李强|主持).
+_NAME_CUES = ("主持", "强调", "指出", "要求", "表示", "讲话", "出席", "参加", "列席", "听取", "召开", "提出",
+              "宣布", "传达", "同志", "一行", "先后", "分别", "代表", "首先", "随后", "通报", "部署", "介绍",
+              "总结", "肯定", "希望", "发表", "视频", "连线", "调度", "现场", "实地", "检查", "督导", "调研",
+              "看望", "慰问", "批示", "作出", "指示", "会见", "带队", "深入", "详细", "充分", "就", "在", "作",
+              "说", "讲", "对", "以", "为", "到", "赴", "率", "和", "与", "及", "等", "也", "还", "又", "并", "于",
+              "向", "是", "主", "出", "任", "的", ",", "。", ":", ";", "、", "(", "“")
+# Characters that end a two-character name rather than a three-character one (王凯|作 …).
+_NOT_NAME_END = set("在和与及等作说讲对就以为到向率是的也又再并主出强指要表会同听带任")
+
+_SECRETARY = re.compile(r"^(?:省委|市委|自治区党委|区党委|党委)书记$")
+_GOVERNOR = re.compile(r"^(?:代)?(?:省长|市长)$|^(?:自治区|区)(?:人民)?(?:政府)?主席$")
+
+
+@dataclass(frozen=True)
+class PostedPerson:
+    """A leader found in the text, with every post written before the name and where it was."""
+
+    name: str
+    posts: tuple[str, ...]
+    principal: str
+    place_prefix: str  # the place written before the first post (双鸭山 in 双鸭山市委书记), or ""
+    start: int
+
+
+@lru_cache(maxsize=1)
+def surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """(single-character surnames, two-character surnames) from ``data/surnames.txt``."""
+    text = resources.files("extractor").joinpath("data", "surnames.txt").read_text(encoding="utf-8")
+    single: set[str] = set()
+    double: set[str] = set()
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("compound:"):
+            double.update(line.split(":", 1)[1].split())
+        else:
+            single.update(ch for ch in line if "\u4e00" <= ch <= "\u9fff")
+    return frozenset(single), frozenset(double)
+
+
+def post_rank(post: str) -> int:
+    """Lower is more principal: 书记 < 省长/市长 < 副书记 < 常务副 < 常委 < 副职 < 组长 and the rest."""
+    if post.endswith("书记") and not post.endswith("副书记"):
+        return 0
+    if re.search(r"(?:省|市|县|区|州|旗|盟|镇|乡)长$", post) and "副" not in post:
+        return 1
+    if post.endswith("主席") and "副" not in post and ("自治区" in post or "区政府" in post):
+        return 1
+    if post.endswith("副书记"):
+        return 2
+    if "常务副" in post:
+        return 3
+    if post.endswith("常委"):
+        return 4
+    if "副" in post:
+        return 5
+    return 6
+
+
+def _pick_name(rest: str, text: str, after: str) -> str:
+    """The name at the start of ``rest`` (2–4 characters), or "" when it does not look like a name."""
+    single, double = surnames()
+    if "·" in rest[:12]:  # a transliterated name: 雪克来提·扎克尔
+        m = re.match(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,8}", rest)
+        return m.group(0) if m else ""
+    tail = rest + after
+    if rest[:2] in double:
+        lengths = (4, 3)
+    elif rest[:1] in single:
+        lengths = (3, 2)
+    else:
+        return ""
+    best, best_score = "", -99
+    for n in lengths:
+        if len(rest) < n:
+            continue
+        name = rest[:n]
+        follow = tail[n:]
+        score = 0
+        if follow == "" or follow.startswith(_NAME_CUES):
+            score += 2
+        if n == lengths[0]:
+            if name[-1] in _NOT_NAME_END:
+                score -= 2
+            if text.count(name) >= 2:
+                score += 1
+        else:
+            longer = tail[: n + 1]
+            if text.count(name) > text.count(longer):  # also written without the next character
+                score += 1
+        if score > best_score:
+            best, best_score = name, score
+    return best if best_score >= 1 else ""
+
+
+def find_leaders(text: str, place_prefix_of=None) -> list[PostedPerson]:
+    """People named with a post, in order of first appearance, one entry per name.
+
+    ``place_prefix_of(text, start)`` may return the place written just before a post
+    (``双鸭山`` before ``市委书记``) so it can be stripped from the post.
+    """
+    found: dict[str, PostedPerson] = {}
+    for sent_start, sentence in _sentences(text):
+        if _is_attendance(sentence):
+            continue
+        for m in POST_CHAIN.finditer(sentence):
+            after = sentence[m.end():m.end() + 4]
+            name = _pick_name(m.group("rest"), text, after)
+            if not name:
+                continue
+            posts = _clean_posts(m.group("chain").split("、"))
+            if not posts:
+                continue
+            prefix = place_prefix_of(sentence, m.start()) if place_prefix_of else ""
+            principal = min(posts, key=post_rank)
+            if name in found:
+                continue
+            found[name] = PostedPerson(name=name, posts=tuple(posts), principal=principal,
+                                       place_prefix=prefix, start=sent_start + m.start())
+    return list(found.values())
+
+
+def leaders_of(people: list[PostedPerson]) -> list[Leader]:
+    return [Leader(post=p.principal, name=p.name) for p in people]
+
+
+def _clean_posts(posts: list[str]) -> list[str]:
+    out = []
+    for post in posts:
+        post = post.strip()
+        if len(post) < 2:
+            continue
+        out.append(post)
+    return out
+
+
+_SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]?")
+
+
+def _sentences(text: str):
+    for m in _SENTENCE.finditer(text):
+        yield m.start(), m.group(0)
+
+
+def _is_attendance(sentence: str) -> bool:
+    s = sentence.strip()
+    if not _ATTENDANCE_END.search(s):
+        return False
+    if _SPEECH.search(s):
+        return False
+    return True
+
+
+# -- province-level leaders (data/leaders.csv) ------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    province: str
+    post: str  # secretary | governor
+    name: str
+    start: dt.date
+    end: dt.date | None
+
+
+@lru_cache(maxsize=1)
+def provincial_terms() -> dict[tuple[str, str], tuple[Term, ...]]:
+    """(name, post kind) → terms, from ``data/leaders.csv``."""
+    text = resources.files("extractor").joinpath("data", "leaders.csv").read_text(encoding="utf-8")
+    rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    out: dict[tuple[str, str], list[Term]] = {}
+    for row in csv.DictReader(io.StringIO("\n".join(rows))):
+        term = Term(province=row["province"], post=row["post"], name=row["name"],
+                    start=dt.date.fromisoformat(row["start"]),
+                    end=dt.date.fromisoformat(row["end"]) if row["end"] else None)
+        out.setdefault((term.name, term.post), []).append(term)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def post_kind(post: str) -> str:
+    """secretary / governor for a province-level post as written (省委书记, 市长, 自治区主席), else ""."""
+    if _SECRETARY.match(post):
+        return "secretary"
+    if _GOVERNOR.match(post):
+        return "governor"
+    return ""
+
+
+def lookup_provincial(name: str, post: str, when: dt.date | None, slack_days: int = 120) -> Term | None:
+    """The province-level term of ``name`` in ``post`` (市委书记, 省长 …) around ``when``.
+
+    A 市委书记 or 市长 matches only a municipality (北京 天津 上海 重庆), a 省委书记 or 省长 only a
+    province, so the post as written must agree with the unit. Without a date, a name with one
+    term is enough; with a date, the term containing it (give or take ``slack_days``) wins.
+    """
+    kind = post_kind(post)
+    if not kind:
+        return None
+    terms = [t for t in provincial_terms().get((name, kind), ()) if _post_fits_unit(post, t.province)]
+    if not terms:
+        return None
+    if when is None:
+        return terms[0] if len({t.province for t in terms}) == 1 else None
+    slack = dt.timedelta(days=slack_days)
+
+    def distance(t: Term) -> int:
+        end = t.end or dt.date.max
+        if t.start <= when <= end:
+            return 0
+        return (t.start - when).days if when < t.start else (when - end).days
+
+    best = min(terms, key=distance)
+    return best if dt.timedelta(days=distance(best)) <= slack else None
+
+
+def _post_fits_unit(post: str, province: str) -> bool:
+    post = post.removeprefix("代")
+    if post.startswith(("自治区", "区党委", "区政府", "区人民政府")):
+        return province.endswith("自治区")
+    if post.startswith("省"):
+        return province.endswith("省")
+    if post.startswith(("市", "代市")):
+        return province in {"北京市", "天津市", "上海市", "重庆市"}
+    if post.startswith("党委"):
+        return province.endswith("自治区")
+    return False

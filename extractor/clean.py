@@ -113,7 +113,7 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
     seen = {_norm_key(title)} if title and date_idx is not None else set()
     body_chars = 0
     for ln in lines[start:]:
-        if body_chars >= 80 and rules.is_end_marker(ln):
+        if body_chars >= 15 and rules.is_end_marker(ln):
             header.append(ln)
             break
         if rules.is_boilerplate(ln) or rules.is_dateline(ln):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,11 +59,16 @@ def default_jobs() -> int:
 def run_extract(paths: Sequence[str | os.PathLike], out: Path | None, options: dict | None = None,
                 jobs: int | None = None) -> RunSummary:
     """Extract every input under ``paths`` into ``out`` (or CSV on standard output)."""
+    return write_notices(iter_extract(paths, options, jobs or default_jobs()), out)
+
+
+def write_notices(notices: Iterable[Notice], out: Path | None) -> RunSummary:
+    """Stream notices (from any engine: local processes, Dask) into ``out``, committed at the end."""
     from .table import TableWriter
 
     summary = RunSummary()
     with TableWriter(out) as writer:
-        for notice in iter_extract(paths, options, jobs or default_jobs()):
+        for notice in notices:
             doc = notice.document
             if doc.status == "error":
                 summary.errors.append((doc.source_path, doc.error))

@@ -8,6 +8,7 @@ import time.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -139,14 +140,23 @@ def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
             yield path
 
 
-_DEFAULT: Extractor | None = None
+_SHARED: dict[str, Extractor] = {}
+
+
+def shared_extractor(**options) -> Extractor:
+    """The process's ``Extractor`` for these options (``taxonomy``, ``taxonomy_mode``, ``manifest``).
+
+    Workers of a process pool, a Dask cluster or a Spark executor call this per task, so the rules
+    are compiled once per process, not once per task or per notice."""
+    key = json.dumps(options, sort_keys=True, default=str)
+    ex = _SHARED.get(key)
+    if ex is None:
+        ex = _SHARED[key] = Extractor(**options)
+    return ex
 
 
 def default_extractor() -> Extractor:
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Extractor()
-    return _DEFAULT
+    return shared_extractor()
 
 
 def extract_notice(text_or_path: str | os.PathLike) -> Notice:

@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
                    help="CSV with source_path and any of province, city, county, published, url: "
                         "known values override inferred ones")
     e.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    e.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: a process pool on this machine (default); dask: a Dask cluster, same output "
+                        "(needs pip install 'policy-directives[dask]')")
+    e.add_argument("--scheduler", metavar="ADDRESS",
+                   help="with --engine dask: the cluster's scheduler (tcp://host:8786 or a scheduler JSON "
+                        "file); default: a local cluster of --jobs worker processes")
 
     w = sub.add_parser("show", help="one notice with its directives and themes highlighted",
                        description="Show one notice's cleaned text with each directive marked, and the "
@@ -136,6 +142,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     if args.out:
         check_output_path(args.out)
+    if args.scheduler and args.engine != "dask":
+        raise ValueError("--scheduler needs --engine dask")
+    if args.engine == "dask":
+        from .dask_engine import require_dask
+        require_dask()
     options: dict = {}
     if args.taxonomy:
         from .tag import Tagger
@@ -155,7 +166,13 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         print(f"Error: no notice files (.txt, .html, .htm, .shtml) found in {', '.join(args.paths)}",
               file=sys.stderr)
         return 1
-    summary = run_extract(present, args.out, options, args.jobs)
+    if args.engine == "dask":
+        from .batch import write_notices
+        from .dask_engine import iter_extract_dask
+        summary = write_notices(iter_extract_dask(present, options, args.scheduler, args.jobs, args.verbose),
+                                args.out)
+    else:
+        summary = run_extract(present, args.out, options, args.jobs)
     for path, reason in summary.errors:
         print(f"{path}: {reason}", file=sys.stderr)
     if not args.quiet and args.out:

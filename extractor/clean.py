@@ -30,6 +30,8 @@ _MOJIBAKE = re.compile(r"\ufffd+|(?<=[\u4e00-\u9fff\u201c\u201d\u3001\u3002])\?{
 _LITERAL_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACES = re.compile(r"[ \t\u3000]+")
+# A line that opens an outline item (一、 (一) 1. ①) is not a headline.
+_OUTLINE_MARK = re.compile(r"^(?:[一二三四五六七八九十]+[、是要]|\(|\d+[.、]|[①-⑳]|第[一二三四五六七八九十]+)")
 
 
 def fold_width(text: str) -> str:
@@ -89,17 +91,23 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
     lines = [rules.strip_bullet(ln) for ln in lines]
     lines = [ln for ln in lines if ln]
 
-    # Find the first dateline; a dateline fused with the first paragraph is split off.
+    # The page's dateline is the last one before the first line of prose (a metadata block may
+    # hold several: 成文日期 … 发布日期). A dateline fused with the first paragraph is split off.
     date_idx = None
     for i, ln in enumerate(lines[:40]):
-        if rules.is_boilerplate(ln) and not rules.is_dateline(ln):
-            continue
-        m = rules.dateline_prefix(ln)
-        if m is not None:
-            date_idx = i
-            rest = ln[m:].strip()
+        fused = None
+        if not (rules.is_boilerplate(ln) and not rules.is_dateline(ln)):
+            m = rules.dateline_prefix(ln)
+            if m is not None:
+                date_idx, fused = i, m
+            elif rules.is_dateline(ln):
+                date_idx = i
+        if fused is not None:
+            rest = ln[fused:].strip()
             if len(rest) >= 20 and not rules.is_boilerplate(rest):
-                lines[i:i + 1] = [ln[:m].strip(), rest]
+                lines[i:i + 1] = [ln[:fused].strip(), rest]
+                break
+        if _is_prose(ln) and not rules.is_boilerplate(ln) and fused is None:
             break
 
     title = html_title.strip()
@@ -132,6 +140,10 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
                    script=script)
 
 
+def _is_prose(line: str) -> bool:
+    return len(line) >= 20 and "。" in line
+
+
 def _guess_title(lines: list[str], date_idx: int | None, rules) -> str:
     """The last headline-like line before the dateline, else the first headline-like line."""
     def headline(ln: str) -> bool:
@@ -142,7 +154,6 @@ def _guess_title(lines: list[str], date_idx: int | None, rules) -> str:
         for ln in reversed(lines[:date_idx]):
             if headline(ln):
                 return ln
-    for ln in lines[:5]:
-        if headline(ln):
-            return ln
-    return ""
+        return ""
+    first = next((ln for ln in lines[:5] if not rules.is_boilerplate(ln)), "")
+    return first if headline(first) and not _OUTLINE_MARK.match(first) else ""

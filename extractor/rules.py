@@ -254,11 +254,15 @@ class SegmentRules(BaseModel):
     modal: str
     modal_examples: Examples
     actor: ActorRule
+    narrative_sentence: str
+    narrative_examples: Examples
+    narrative_intro: str
+    narrative_intro_examples: Examples
     heading_body_starts: list[str] = Field(min_length=1)
     heading_max: int = 30
     trailing_byline: str
 
-    _check = field_validator("modal", "trailing_byline")(_check_regex)
+    _check = field_validator("modal", "trailing_byline", "narrative_sentence", "narrative_intro")(_check_regex)
 
 
 @lru_cache(maxsize=1)

@@ -111,6 +111,8 @@ class Segmenter:
         self._actor_noun = re.compile(rules.actor.nouns)
         self._actor_exclude = re.compile(rules.actor.exclude)
         self._byline = re.compile(rules.trailing_byline)
+        self._narrative = re.compile(rules.narrative_sentence)
+        self._narrative_intro = re.compile(rules.narrative_intro)
         self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
 
     @classmethod
@@ -247,7 +249,8 @@ class Segmenter:
                 mk._para_first = _skip_space(text, paras[mk.para].start, paras[mk.para].end)  # type: ignore[attr-defined]
         all_series: list[list[_Marker]] = []
         for fam in self.rules.numbered:
-            all_series.extend(self._series(by_family[fam.id]))
+            all_series.extend(s for s in self._series(by_family[fam.id])
+                              if not self._reports_work_done(text, paras, s[0], frames))
         # A series whose members all lie inside one member of another series is part of that
         # member (一要加强监测:①…;②…), not directives of its own.
         all_series.sort(key=lambda s: (s[0].start, s[0].level))
@@ -280,6 +283,16 @@ class Segmenter:
             result.append(st)
         return result
 
+    def _reports_work_done(self, text: str, paras: list[_Para], first: _Marker, frames: _Frames) -> bool:
+        """The series follows a report of work done (今年以来,我县一是…), not a frame."""
+        para = paras[first.para]
+        lo = para.start if first.start > _first_pos(first) else (paras[first.para - 1].start if first.para else
+                                                                   para.start)
+        intro = text[lo:first.start]
+        if any(lo <= p < first.start for p in frames.positions):
+            return False
+        return self._narrative_intro.search(intro) is not None
+
     def _member_spans(self, text: str, paras: list[_Para], s: list[_Marker],
                       member_starts: list[int]) -> list[tuple[int, int]]:
         spans = []
@@ -292,7 +305,8 @@ class Segmenter:
             elif nxt is None:
                 # The last inline member stops at a new frame sentence in its paragraph.
                 for s_start, _ in _sentences(text, para):
-                    if s_start > mk.start and self.match_frame(text, s_start):
+                    if s_start > mk.start and (self.match_frame(text, s_start)
+                                               or self._narrative.match(text[s_start:para.end])):
                         end = s_start
                         break
             seg = text[mk.start:end]
@@ -311,7 +325,7 @@ class Segmenter:
             first = _skip_space(text, para.start, para.end)
             if (nxt and pj >= nxt.para) or first in member_starts or self.match_frame(text, first):
                 break
-            if re.match(r"会后|会议(?:听取|传达|通报|审议|研究)|出席|参加|列席", text[first:first + 6]):
+            if self._narrative.match(text[first:para.end]):
                 break
             if _is_signature(text[first:para.end]):
                 break
@@ -395,6 +409,9 @@ class Segmenter:
                 if _inside(s_start, owned):
                     had = True
                     continue
+                if idx and self._narrative.match(text[s_start:s_end]):
+                    out.append(_Start(s_start, s_start, "stop", "", s_start))
+                    continue
                 m = self.find_frame(text, s_start, s_end, names)
                 if m:
                     context = had = True
@@ -435,6 +452,8 @@ class Segmenter:
                 if nxt.start > st.start and not (st.kind != "unnumbered" and nxt.kind == "unnumbered"):
                     end = min(end, nxt.start)
                     break
+            if st.kind == "stop":
+                continue
             end = self._trim_end(text, st.start, end)
             if end - st.body < 2:
                 continue

@@ -145,3 +145,13 @@ def test_bad_user_taxonomy_names_file_theme_and_key(tmp_path, text, needles):
     assert str(path) in message
     for needle in needles:
         assert needle in message, message
+
+
+@pytest.mark.parametrize(("pattern", "text", "hit"),
+                         [(SEG.narrative_sentence, t, True) for t in SEG.narrative_examples.match]
+                         + [(SEG.narrative_sentence, t, False) for t in SEG.narrative_examples.no_match]
+                         + [(SEG.narrative_intro, t, True) for t in SEG.narrative_intro_examples.match]
+                         + [(SEG.narrative_intro, t, False) for t in SEG.narrative_intro_examples.no_match])
+def test_narrative_examples(pattern, text, hit):
+    import re
+    assert (re.search(pattern, text) is not None) is hit

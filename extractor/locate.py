@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .models import Cleaned, Leader, Loaded, Metadata
 from .people import PostedPerson, find_leaders, lookup_provincial, post_kind
-from .rules import Examples, RuleFileError, packaged_rule_text, read_yaml, validate_file
+from .rules import Examples, packaged_rule_text, read_yaml, validate_file
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,8 @@ MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
 # -- regular expressions: building blocks ---------------------------------------------------
 
 # A page date: 2020-05-25, 2020/05/25, 2020.05.25 or 2020年04月21日 (time, if any, is ignored).
-_PAGE_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"
+_PAGE_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*"
+                        r"(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"
                         r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日)")
 # What makes a date a "today" line rather than a dateline: 2025年5月29日 星期四.
 _WEEKDAY_AFTER = re.compile(r"^\s*(?:星期|周|礼拜)[一二三四五六日天]")
@@ -59,7 +60,7 @@ _MEETING_NOUN = (r"(?:会议|例会|常委会|专题会|调度会|推进会|部�
 # The meeting named after the verb: 召开|市委十一届九十次常委会会议暨市应对新冠肺炎疫情工作领导小组会议.
 _MEETING_OBJECT = re.compile(rf"(?:主持召开|组织召开|召开|举行|主持)了?(?P<obj>[^,。;:!?()“”]{{0,60}}{_MEETING_NOUN})")
 # A meeting noun with no body in it: 会议, 例会, 工作例会, 专题会议, 第九次会议.
-_GENERIC_MEETING = re.compile(rf"^(?:专题|工作|全体|扩大|紧急|视频|电视电话|调度|部署|推进|联席|常务|例行|"
+_GENERIC_MEETING = re.compile(rf"^(?:常委会|常务会|专题|工作|全体|扩大|紧急|视频|电视电话|调度|部署|推进|联席|常务|例行|"
                               rf"第?[\d一二三四五六七八九十百]+次|[\d一二三四五六七八九十]+届)*{_MEETING_NOUN}$")
 # A level word at the start of a body or meeting name: 市疫情防控…, 全市…, 省委…, 中共县委….
 _LEVEL_START = re.compile(r"^(?:中共)?全?(?P<lv>自治区|省|市|县|区|州|盟|旗|镇|乡|街道)")
@@ -67,7 +68,12 @@ _LEVEL_OF = {"自治区": "province", "省": "province", "市": "city", "州": "
              "县": "county", "区": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
 # The end of a body's name: 领导小组, 指挥部, 市委, 市政府 ….
 _BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|工作组|专班|党组|办公室|小组|委|政府|党工委|办事处)$")
-_SINGLE_BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|工作组|专班|党组|办公室|小组)$")
+# A place as the subject of a meeting verb: 南翔镇召开…, 嘉善县召开….
+_PLACE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|旗|镇|乡|街道)")
+# A subject that is one body, not a list (市委、市政府).
+_SINGLE_BODY = re.compile(r"^[^、和及与]+$")
+# A township or street name at the start of a body or meeting name: 南翔镇…, 中山街道….
+_TOWN_START = re.compile(r"^(?P<town>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道))")
 # Filler between a subject and its verb: 接连, 再次, 今天(2月5日), 以视频会议形式, 上午.
 _SUBJECT_FILLER = re.compile(r"(?:接连|再次|连夜|专门|紧急|随即|立即|迅速|分别|先后|又|再|也|还|于|在\S{0,10}?|"
                              r"以\S{0,10}?形式|通过视频|凌晨|清晨|早晨|早上|上午|中午|下午|傍晚|晚上|晚间|深夜|晚)$")
@@ -76,8 +82,8 @@ _TITLE_SPLIT = re.compile(r"[:|!?,\s—–]+")
 _TITLE_VERBS = re.compile(r"召开|举行|部署|研究|强调|要求|收听|收看|传达|学习|贯彻|听取|主持|指出")
 # Outlet in a label line: 稿源: 中国宁波网 2020-05-25 …, 来源:双鸭山日报.
 _SOURCE_LABEL = re.compile(r"(?P<label>稿源|信息来源|文章来源|新闻来源|来源|转载自)\s*[:\s]\s*"
-                           r"(?P<name>[^\s:|,、()\[\]【】]{2,30}?)(?=\s|$|[|()\[\]【】]|(?:19|20)\d{2}|时间|日期|发布|作者|"
-                           r"编辑|点击|浏览|字号|报料)")
+                           r"(?P<name>[^\s:|,、()\[\]【】]{2,30}?)"
+                           r"(?=\s|$|[|()\[\]【】]|(?:19|20)\d{2}|时间|日期|发布|作者|编辑|点击|浏览|字号|报料)")
 # Outlet in a byline: 中国宁波网记者 徐展新.
 _BYLINE = re.compile(r"^\(?(?P<name>[^\s:()]{2,15}?)(?:首席|资深)?(?:记者|通讯员|特约记者|融媒体记者)")
 # Site name in a footer: 版权所有:沈丘县政府网2011-2025, 中国宁波网(…)版权所有.
@@ -90,6 +96,8 @@ _POLICE_CODE = re.compile(r"公网安备\s*(?P<code>\d{6})\d*")
 _SITE_CODE = re.compile(r"网站标识码\s*[:\s]?\s*(?P<code>\d{6})\d{4}")
 _ICP = re.compile(r"(?P<abbr>[\u4e00-\u9fff])ICP[备证]")
 _SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]?")
+# Organs proper, as opposed to topics: 宁波市|委, 沈丘县|人民政府 (not 镇海区|疫情处置).
+_STRICT_ORGAN = re.compile(r"委|党委|党工委|人民政府|政府|人大|政协")
 
 
 # -- rule file ------------------------------------------------------------------------------
@@ -365,6 +373,9 @@ def _load_towns(gaz: Gazetteer) -> dict[str, list[Place]]:
                     continue
                 parts = line.strip().split("\t")
                 if line.startswith("\t\t"):
+                    if parts[0].endswith("直辖行政区划"):  # towns straight under a city (东莞市, 中山市)
+                        county = next((p for p in gaz.by_name.get(city, []) if p.province == prov), None)
+                        continue
                     places = gaz.by_name.get(parts[0], [])
                     county = next((p for p in places if p.province == prov and p.city in (city, "")), None)
                 elif line.startswith("\t"):
@@ -405,9 +416,10 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
     for i, line in enumerate(page.split("\n")):
         page_index.setdefault(line, i)
     first_body = page_index.get(body.split("\n", 1)[0], 10 ** 9) if body else 10 ** 9
+    page_lines = page.split("\n")
     found: list[_Dateline] = []
     for order, line in enumerate(header.split("\n")):
-        if not line:
+        if not line or _split_from_prose(line, page_index, page_lines):
             continue
         after_body = page_index.get(line, -1) > first_body
         prev_end = 0
@@ -439,6 +451,14 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
     return None, ""
 
 
+def _split_from_prose(line: str, page_index: dict[str, int], page_lines: list[str]) -> bool:
+    """A date split off the start of a sentence (2021年12月1日|,市委召开…) is not a dateline."""
+    i = page_index.get(line)
+    if i is None:
+        return any(full.startswith(line) and full[len(line):].lstrip().startswith(",") for full in page_lines)
+    return i + 1 < len(page_lines) and page_lines[i + 1].startswith(",")
+
+
 @lru_cache(maxsize=512)
 def _parse_relative(expr: str, base: dt.date) -> dt.date | None:
     """A relative or spelled-out date (今天, 昨日, 周三, 十二月七日) against ``base``, via jionlp."""
@@ -460,13 +480,15 @@ def _parse_relative(expr: str, base: dt.date) -> dt.date | None:
     return date
 
 
-def resolve_meeting_date(match: re.Match, text_after: str, published: dt.date | None) -> tuple[dt.date | None, str]:
+def resolve_meeting_date(match: re.Match, text_after: str,
+                         published: dt.date | None) -> tuple[dt.date | None, str]:
     """Resolve one ``_TEXT_DATE`` match against the publication date. Never after publication."""
     expr = match.group(0)
     if match["rel"]:
         bracket = _BRACKET_DATE.match(text_after)
         if bracket:
-            return _resolve_numeric(bracket["y"], bracket["m"], bracket["d"], published, f"{expr}{bracket.group(0)}")
+            return _resolve_numeric(bracket["y"], bracket["m"], bracket["d"], published,
+                                    f"{expr}{bracket.group(0)}")
         if published is None:
             return None, f"no publication date to resolve {expr}"
         date = _parse_relative(expr, published)
@@ -582,9 +604,13 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
         m = _MEETING_OBJECT.search(sentence, verb.start())
         obj = m["obj"] if m else ""
         if obj and not _GENERIC_MEETING.match(obj):
+            if subject and _SINGLE_BODY.search(subject) and not _names_a_body(obj, gaz):
+                # 省委|召开|新冠肺炎疫情防控工作专题会议 → 省委新冠肺炎疫情防控工作专题会议
+                return _Issuer(subject + obj, "meeting sentence", subject)
             return _Issuer(obj, "meeting sentence", subject)
         if subject:
-            if obj and _SINGLE_BODY_END.search(subject):
+            bare = obj == "会议" and re.search(r"(?:委|政府)$", subject)  # 市委召开会议 → 市委
+            if obj and not bare and _SINGLE_BODY.search(subject):  # one body: 市委 + 常委会扩大会议
                 return _Issuer(subject + obj, "meeting sentence", subject)
             return _Issuer(subject, "meeting sentence", subject)
     return _Issuer()
@@ -593,9 +619,14 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
 def _is_body(subject: str) -> bool:
     if not subject or len(subject) > 40:
         return False
-    if re.search(r"书记|[省市县区]长|主任|组长|同志", subject):
+    if re.search(r"书记|[省市县区镇乡]长|主任|组长|同志", subject):
         return False
-    return bool(_BODY_END.search(subject))
+    return bool(_BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject))
+
+
+def _names_a_body(name: str, gaz: Gazetteer | None) -> bool:
+    """A meeting name that says whose it is: 省委…, 全市…, 市委常委会…, 宁波市…."""
+    return bool(_LEVEL_START.match(name) or (gaz and gaz.name_at_start(name)))
 
 
 def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, list[Place]] | None]:
@@ -613,6 +644,9 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
     m = _LEVEL_START.match(name)
     if m:
         return _LEVEL_OF[m["lv"]], None
+    m = _TOWN_START.match(stripped)
+    if m and gaz is not None and m["town"] in gaz.towns:
+        return "town", None
     return "", None
 
 
@@ -798,7 +832,8 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
     deciding = {"province": "province", "city": "city", "county": "county"}[target]
     ev[deciding] = why
     if deciding != "province":
-        ev["province"] = f"gazetteer:{place.name} in {place.province}" if place.name != place.province else why
+        in_province = f"gazetteer:{place.name} in {place.province}"
+        ev["province"] = in_province if place.name != place.province else why
     if deciding == "county" and result.city:
         ev["city"] = f"gazetteer:{place.name} in {result.city}"
     if result.city and deciding == "province":
@@ -810,6 +845,8 @@ def _agreeing(chosen: _Clue, place: Place, clues: list[_Clue | None]) -> str:
     out = []
     for clue in clues:
         if clue is None or clue is chosen or clue.evidence in out:
+            continue
+        if chosen.evidence.startswith(clue.evidence):
             continue
         if clue.place.province == place.province and len(out) < 2:
             out.append(clue.evidence)
@@ -991,6 +1028,9 @@ def _explicit_in_meeting_sentence(text: str, rules: LocateRules, gaz: Gazetteer)
         if not verb:
             continue
         for start, end, name, places in gaz.names_in(sentence[:verb.end() + 30], min_len=2):
+            # before the verb: 沈丘县疫情防控指挥部召开…; after it, only the object itself: 召开宁波市委…
+            if start >= verb.end() and (start != verb.end() or not _STRICT_ORGAN.match(sentence, end)):
+                continue
             if rules.organ_regex.match(sentence, end):
                 place = _pick(places)
                 if place:
@@ -1033,7 +1073,7 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
 def _town_clue(issuer: _Issuer, text: str, gaz: Gazetteer, *context) -> _Clue | None:
     """A township or street body (XX镇, XX街道) → its county, when the name is unambiguous in context."""
     for name in (issuer.text, issuer.subject):
-        m = re.match(r"^(?P<town>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道))", name or "")
+        m = _TOWN_START.match(name or "")
         if not m:
             continue
         town = m["town"]

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .models import Leader
-
 # The level a post belongs to, as written before the post: 省委, 市委, 县委, 自治区党委, 街道党工委 …
 # e.g. 市委书记 → 市委 + 书记; 省委常委 → 省委 + 常委.
 _LEVEL = (r"(?:自治区党委|自治区|区党委|省委|市委|县委|区委|州委|旗委|盟委|镇党委|乡党委|街道党工委|"
@@ -42,8 +40,8 @@ _NAME_CUES = ("主持", "强调", "指出", "要求", "表示", "讲话", "出�
               "看望", "慰问", "批示", "作出", "指示", "会见", "带队", "深入", "详细", "充分", "就", "在", "作",
               "说", "讲", "对", "以", "为", "到", "赴", "率", "和", "与", "及", "等", "也", "还", "又", "并", "于",
               "向", "是", "主", "出", "任", "的", ",", "。", ":", ";", "、", "(", "“")
-# Characters that end a two-character name rather than a three-character one (王凯|作 …).
-_NOT_NAME_END = set("在和与及等作说讲对就以为到向率是的也又再并主出强指要表会同听带任")
+# Single characters that, right after a name, start what follows it (王凯|作工作部署, 李强|在会上).
+_CUE_CHARS = set("在和与及等作说讲对就以为到向率是的也又再并于赴")
 
 _SECRETARY = re.compile(r"^(?:省委|市委|自治区党委|区党委|党委)书记$")
 _GOVERNOR = re.compile(r"^(?:代)?(?:省长|市长)$|^(?:自治区|区)(?:人民)?(?:政府)?主席$")
@@ -96,12 +94,18 @@ def post_rank(post: str) -> int:
     return 6
 
 
+_MULTI_CUES = tuple(c for c in _NAME_CUES if len(c) > 1)
+
+
 def _pick_name(rest: str, text: str, after: str) -> str:
     """The name at the start of ``rest`` (2–4 characters), or "" when it does not look like a name."""
     single, double = surnames()
-    if "·" in rest[:12]:  # a transliterated name: 雪克来提·扎克尔
-        m = re.match(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,8}", rest)
-        return m.group(0) if m else ""
+    m = re.match(r"[\u4e00-\u9fff]{1,8}·(?P<given>[\u4e00-\u9fff]{1,8})", rest)
+    if m:  # a transliterated name: 雪克来提·扎克尔, cut before the verb that follows it
+        given, tail = m["given"], (rest + after)[m.start("given"):]
+        for n in range(1, len(given) + 1):
+            if tail[n:].startswith(_NAME_CUES) or n == len(given):
+                return rest[:m.start("given") + n]
     tail = rest + after
     if rest[:2] in double:
         lengths = (4, 3)
@@ -119,7 +123,8 @@ def _pick_name(rest: str, text: str, after: str) -> str:
         if follow == "" or follow.startswith(_NAME_CUES):
             score += 2
         if n == lengths[0]:
-            if name[-1] in _NOT_NAME_END:
+            # the last character begins the verb instead: 李强主|持 → 李强|主持, 王凯作 → 王凯|作
+            if name[-1] in _CUE_CHARS or (name[-1] + follow).startswith(_MULTI_CUES):
                 score -= 2
             if text.count(name) >= 2:
                 score += 1
@@ -157,10 +162,6 @@ def find_leaders(text: str, place_prefix_of=None) -> list[PostedPerson]:
             found[name] = PostedPerson(name=name, posts=tuple(posts), principal=principal,
                                        place_prefix=prefix, start=sent_start + m.start())
     return list(found.values())
-
-
-def leaders_of(people: list[PostedPerson]) -> list[Leader]:
-    return [Leader(post=p.principal, name=p.name) for p in people]
 
 
 def _clean_posts(posts: list[str]) -> list[str]:

@@ -1,0 +1,240 @@
+"""locate: case tables for datelines, meeting dates, jurisdiction, issuer, leaders and outlet.
+
+Tables live in ``tests/cases/locate_*.yaml``; the seeds are checked against the gold document fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from extractor.clean import clean_text, fold_width
+from extractor.locate import (
+    find_meeting_date,
+    find_published,
+    gazetteer,
+    load_locate_rules,
+    locate,
+)
+from extractor.models import Cleaned, Loaded
+from extractor.people import lookup_provincial, provincial_terms
+
+CASES = Path(__file__).parent / "cases"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+GOLD = Path("/work/shared/gold/seeds.json")
+
+DATES = yaml.safe_load((CASES / "locate_dates.yaml").read_text(encoding="utf-8"))
+NOTICES = yaml.safe_load((CASES / "locate_notices.yaml").read_text(encoding="utf-8"))
+SEED_CASES = yaml.safe_load((CASES / "locate_seeds.yaml").read_text(encoding="utf-8"))
+
+
+def _iso(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _date(value) -> dt.date | None:
+    return None if value is None else dt.date.fromisoformat(str(value))
+
+
+# ---------------------------------------------------------------- published
+
+@pytest.mark.parametrize("case", DATES["published"], ids=[c["name"] for c in DATES["published"]])
+def test_published(case: dict) -> None:
+    header = fold_width(case["header"])
+    got, why = find_published(header, header, "", case.get("html_date", ""))
+    assert _iso(got) == _iso(case["expect"]), why
+    if got is not None:
+        assert why.startswith(("dateline:", "html:"))
+
+
+def test_published_ignores_related_news_after_the_body() -> None:
+    page = ("防输入和防扩散并重\n最后更新: 2020-02-05 20:42:28\n"
+            "市疫情防控工作领导小组今天(2月5日)举行会议。会议强调,要压实属地责任,坚持群防群控。\n"
+            "原标题:防输入和防扩散并重\n相关推荐\n合肥所有住宅实行封闭管理\n2020-02-04 18:39 新冠肺炎抗疫战\n")
+    meta = locate(clean_text(page))
+    assert meta.published == dt.date(2020, 2, 5)
+    assert meta.meeting_date == dt.date(2020, 2, 5)
+
+
+def test_published_is_not_a_date_in_the_body() -> None:
+    page = "市委召开常委会会议\n2021年12月1日,市委召开常委会会议,研究部署疫情防控工作。会议要求,要压实责任。\n"
+    meta = locate(clean_text(page))
+    assert meta.published is None
+    assert meta.meeting_date is None  # no publication date, so no year to resolve against
+
+
+def test_published_falls_back_to_html_date() -> None:
+    cleaned = Cleaned(text="12月7日,市委召开常委会会议。", title="市委召开常委会会议")
+    meta = locate(cleaned, Loaded(path="x.html", text="", is_html=True, html_date="2021-12-08"))
+    assert meta.published == dt.date(2021, 12, 8)
+    assert meta.evidence["published"] == "html:date metadata"
+    assert meta.meeting_date == dt.date(2021, 12, 7)
+
+
+# ---------------------------------------------------------------- meeting date
+
+@pytest.mark.parametrize("case", DATES["meeting"], ids=[c["name"] for c in DATES["meeting"]])
+def test_meeting_date(case: dict) -> None:
+    got, why = find_meeting_date(fold_width(case["text"]), _date(case["published"]))
+    assert _iso(got) == _iso(case["expect"]), why
+    published = _date(case["published"])
+    if got is not None and published is not None:
+        assert got <= published
+
+
+def test_vague_meeting_date_says_why() -> None:
+    got, why = find_meeting_date("日前,市委召开常委会会议。", dt.date(2021, 12, 8))
+    assert got is None and "日前" in why
+
+
+# ---------------------------------------------------------------- whole notices
+
+def _check(meta, expect: dict, evidence: dict) -> None:
+    for key, value in expect.items():
+        if key == "leaders":
+            assert [f"{ld.post}:{ld.name}" for ld in meta.leaders] == value, meta.leaders
+        elif key in ("published", "meeting_date"):
+            assert _iso(getattr(meta, key)) == _iso(value), (key, meta.evidence)
+        else:
+            assert getattr(meta, key) == fold_width(value), (key, getattr(meta, key), meta.evidence)
+    for key, fragment in evidence.items():
+        assert fold_width(fragment) in meta.evidence.get(key, ""), (key, meta.evidence)
+
+
+@pytest.mark.parametrize("case", NOTICES, ids=[c["name"] for c in NOTICES])
+def test_notice(case: dict) -> None:
+    meta = locate(clean_text(case["page"]))
+    _check(meta, case.get("expect", {}), case.get("evidence", {}))
+
+
+def test_every_inferred_jurisdiction_has_evidence() -> None:
+    for case in NOTICES:
+        meta = locate(clean_text(case["page"]))
+        for key in ("province", "city", "county", "admin_level", "issuer", "source", "published"):
+            if getattr(meta, key):
+                assert meta.evidence.get(key), (case["name"], key, meta.evidence)
+
+
+# ---------------------------------------------------------------- the seeds
+
+@pytest.mark.parametrize("case", SEED_CASES, ids=[c["file"][:3] for c in SEED_CASES])
+def test_seed(case: dict) -> None:
+    cleaned = clean_text((SEEDS / case["file"]).read_text(encoding="utf-8"))
+    meta = locate(cleaned, Loaded(path=case["file"], text=""))
+    for key in ("province", "city", "county", "admin_level", "issuer", "source", "title"):
+        assert getattr(meta, key) == case[key], (key, getattr(meta, key), meta.evidence)
+    assert _iso(meta.published) == _iso(case["published"])
+    assert _iso(meta.meeting_date) == _iso(case["meeting_date"])
+    assert [f"{ld.post}:{ld.name}" for ld in meta.leaders] == case["leaders"]
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="gold file not available")
+def test_seed_table_agrees_with_gold() -> None:
+    gold = {d["file"]: d for d in json.loads(GOLD.read_text(encoding="utf-8"))["documents"]}
+    for case in SEED_CASES:
+        for key in ("province", "city", "county", "admin_level", "published", "meeting_date"):
+            assert str(case[key]) == str(gold[case["file"]][key]), (case["file"], key)
+
+
+def test_seed_evidence_names_what_decided() -> None:
+    cleaned = clean_text((SEEDS / "002_ab591247d2211865.txt").read_text(encoding="utf-8"))
+    meta = locate(cleaned)
+    assert meta.evidence["province"] == "leader:市委书记李强 (data/leaders.csv)"
+    cleaned = clean_text((SEEDS / "000_1f447dccc34fc85d.txt").read_text(encoding="utf-8"))
+    meta = locate(cleaned)
+    assert meta.evidence["city"].startswith("outlet:中国宁波网")
+    assert meta.evidence["published"] == "dateline:稿源 line"
+
+
+def test_locate_is_fast_once_warm() -> None:
+    cleaned = [clean_text(p.read_text(encoding="utf-8")) for p in sorted(SEEDS.glob("*.txt"))]
+    for c in cleaned:
+        locate(c)
+    start = time.perf_counter()
+    for _ in range(20):
+        for c in cleaned:
+            locate(c)
+    per_notice = (time.perf_counter() - start) / (20 * len(cleaned))
+    assert per_notice < 0.02, per_notice
+
+
+# ---------------------------------------------------------------- data and rules
+
+def test_leaders_csv_covers_every_provincial_unit_2019_2023() -> None:
+    gaz = gazetteer()
+    provinces = {p.province for places in gaz.by_name.values() for p in places if p.level == "province"}
+    assert len(provinces) == 31
+    terms = [t for ts in provincial_terms().values() for t in ts]
+    assert {t.province for t in terms} == provinces
+    for prov in provinces:
+        for post in ("secretary", "governor"):
+            spans = sorted((t.start, t.end or dt.date(2099, 1, 1)) for t in terms
+                           if t.province == prov and t.post == post)
+            assert spans[0][0] <= dt.date(2019, 1, 1), (prov, post)
+            assert spans[-1][1] >= dt.date(2023, 12, 31), (prov, post)
+            for (_, end), (start, _) in zip(spans, spans[1:]):
+                assert (start - end).days <= 120, (prov, post, end, start)  # no long gaps
+
+
+def test_leaders_csv_header_states_provenance() -> None:
+    head = (Path(__file__).resolve().parent.parent / "extractor" / "data" / "leaders.csv").read_text(
+        encoding="utf-8").split("province,post,name")[0]
+    assert "public" in head and "2019-01-01" in head and "2023-12-31" in head
+
+
+def test_provincial_lookup_needs_the_right_post_and_time() -> None:
+    assert lookup_provincial("李强", "市委书记", dt.date(2020, 2, 5)).province == "上海市"
+    assert lookup_provincial("李强", "省委书记", dt.date(2020, 2, 5)) is None
+    assert lookup_provincial("李强", "市委书记", dt.date(2023, 6, 1)) is None  # left in 2022
+    assert lookup_provincial("应勇", "省委书记", dt.date(2019, 6, 1)) is None  # Shanghai mayor then
+    assert lookup_provincial("楼阳生", "省长", dt.date(2019, 1, 1)).province == "山西省"
+    assert lookup_provincial("楼阳生", "省委书记", dt.date(2021, 12, 11)).province == "河南省"
+
+
+def test_gazetteer_resolves_counties_upward() -> None:
+    gaz = gazetteer()
+    (place,) = gaz.by_name["沈丘县"]
+    assert (place.province, place.city, place.county) == ("河南省", "周口市", "沈丘县")
+    assert len(gaz.by_name["朝阳区"]) >= 2
+    assert [n for _, _, n, _ in gaz.names_in("浙江省宁波市镇海区")] == ["浙江省", "宁波市", "镇海区"]
+
+
+def test_rule_file_examples() -> None:
+    rules = load_locate_rules()
+    ctx = rules.text_abbreviation_regex
+    for text in rules.abbreviation_context.examples.match:
+        assert ctx.search(text), text
+    for text in rules.abbreviation_context.examples.no_match:
+        assert not ctx.search(text), text
+    gaz = gazetteer()
+    for abbr in rules.province_abbreviations:
+        assert abbr.province in gaz.by_name, abbr
+
+
+def test_bad_rule_file_is_reported_with_its_key() -> None:
+    from extractor.locate import LocateRules
+    from extractor.rules import RuleFileError, validate_file
+
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "extractor" / "rules" / "locate.yaml")
+                          .read_text(encoding="utf-8"))
+    data["abbreviation_context"]["pattern"] = "(?:来|返)"
+    with pytest.raises(RuleFileError, match=r"abbreviation_context\.pattern"):
+        validate_file(LocateRules, "locate.yaml", data)
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "extractor" / "rules" / "locate.yaml")
+                          .read_text(encoding="utf-8"))
+    data["unknown_key"] = 1
+    with pytest.raises(RuleFileError, match="unknown_key"):
+        validate_file(LocateRules, "locate.yaml", data)
+
+
+def test_locate_never_raises_on_odd_input() -> None:
+    for text in ("", "\n\n", "。。。", "市委书记", "召开会议", "12月", "32日,市委召开会议。", "省长" * 50,
+                 re.escape("()[]{}") + "召开"):
+        meta = locate(Cleaned(text=text, header=text, page=text, title=text[:20]))
+        assert meta.admin_level in ("province", "city", "county", "")

@@ -224,7 +224,6 @@ def format_share(share: float, low: float, high: float) -> str:
 
 def print_table(table: Any, by: str, console: Any = None, show_zero: bool = False) -> None:
     """Print a comparison as a terminal table (rich: Chinese double-width characters align)."""
-    from rich.console import Console
     from rich.table import Table
 
     console = console or _console()

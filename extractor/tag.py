@@ -151,13 +151,15 @@ class Tagger:
                 windows.append((at, at + len(heading)))
         m = re.search(r"[,。;!?]", text)
         windows.append((0, m.start() if m else len(text)))
+        fired = {tid for _, tid, _ in found}
         for lo, hi in windows:
             best: tuple[int, str] | None = None
             for theme in self.themes:
-                for mt in theme.find(text[lo:hi]):
-                    if best is None or mt.start() < best[0]:
-                        best = (mt.start(), theme.id)
-                    break
+                if theme.id not in fired:
+                    continue
+                mt = theme.regex.search(text, lo, hi)
+                if mt and (best is None or mt.start() < best[0]):
+                    best = (mt.start(), theme.id)
             if best:
                 return best[1]
         return found[0][1]

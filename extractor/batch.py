@@ -1,23 +1,37 @@
 """batch: run the extractor over many files and stream the rows into one output.
 
-Order is deterministic (sorted input files) and identical for any number of jobs.
+Order is deterministic (sorted input files) and identical for any number of jobs: files are cut
+into chunks, a bounded window of chunks is in flight in a process pool, and results are written in
+submission order as they arrive. Memory stays flat however large the corpus: only the window's
+notices and a set of seen document ids are held, never the corpus.
+
+An interrupted run (Ctrl-C, a crash) leaves the previous output files as they were: the writer
+commits by renaming temporary files only after the last notice. Workers ignore Ctrl-C (the main
+process stops them) and exit by themselves when the main process disappears.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .models import Notice
-from .pipeline import Extractor, iter_input_files
+from .pipeline import iter_input_files, shared_extractor
 
 log = logging.getLogger(__name__)
 
-_WORKER: Extractor | None = None
+MAX_CHUNK = 32  # files per task
+WINDOW_PER_JOB = 4  # chunks in flight per worker process
+PROGRESS_DELAY = 2.0  # seconds before a progress bar appears; short runs stay silent
 
 
 @dataclass
@@ -26,55 +40,209 @@ class RunSummary:
     n_directives: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     no_directives: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source_path, duplicate_of)
 
 
-def _init_worker(options: dict) -> None:
-    global _WORKER
-    _WORKER = Extractor(**options)
-
-
-def _work(path: str) -> Notice:
-    assert _WORKER is not None
-    return _WORKER.extract_path(path)
-
-
-def iter_extract(paths: Sequence[str | os.PathLike], options: dict | None = None, jobs: int = 1,
-                 chunksize: int = 16) -> Iterator[Notice]:
-    """Notices in input order, extracted by ``jobs`` processes."""
-    options = options or {}
-    files = [str(p) for p in iter_input_files(paths)]
-    if jobs <= 1 or len(files) <= 1:
-        ex = Extractor(**options)
-        for f in files:
-            yield ex.extract_path(f)
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from pool.map(_work, files, chunksize=chunksize)
+def list_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """The input files under ``paths`` in run order (``pipeline.iter_input_files``)."""
+    return [str(p) for p in iter_input_files(paths)]
 
 
 def default_jobs() -> int:
-    return os.cpu_count() or 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
+
+def chunk_size(n_files: int, jobs: int) -> int:
+    """Enough chunks to keep every worker busy to the end, few enough that tasks are not tiny."""
+    return max(1, min(MAX_CHUNK, -(-n_files // (max(1, jobs) * WINDOW_PER_JOB))))
+
+
+# -- workers ------------------------------------------------------------------------------------------
+
+def _init_worker(options: dict, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the whole group; the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not inherit the CLI's handler
+    shared_extractor(**options)
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose main process was killed (SIGKILL, a crash) exits instead of waiting forever."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _extract_chunk(files: list[str], options: dict) -> list[Notice]:
+    ex = shared_extractor(**options)
+    return [ex.extract_path(f) for f in files]
+
+
+def _pool_context():
+    import multiprocessing as mp
+
+    # fork shares the rules the main process already compiled; elsewhere, the platform default
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() and sys.platform == "linux" else None
+
+
+def iter_extract(paths: Sequence[str | os.PathLike], options: dict | None = None, jobs: int = 1,
+                 files: list[str] | None = None) -> Iterator[Notice]:
+    """Notices in input order, extracted by ``jobs`` processes."""
+    options = options or {}
+    if files is None:
+        files = list_inputs(paths)
+    jobs = max(1, min(jobs, len(files) // 2))
+    if jobs == 1:
+        ex = shared_extractor(**options)
+        for f in files:
+            yield ex.extract_path(f)
+        return
+
+    ctx = _pool_context()
+    if ctx is not None and ctx.get_start_method() == "fork":
+        _warm(options)
+    size = chunk_size(len(files), jobs)
+    chunks = (files[i:i + size] for i in range(0, len(files), size))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(options, os.getpid()))
+    pending: deque[Future] = deque()
+    finished = False
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(_extract_chunk, chunk, options))
+            if len(pending) >= jobs * WINDOW_PER_JOB:
+                break
+        while pending:
+            notices = pending.popleft().result()
+            for chunk in chunks:  # keep the window full
+                pending.append(pool.submit(_extract_chunk, chunk, options))
+                break
+            yield from notices
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop(pool)
+
+
+def _warm(options: dict) -> None:
+    """Compile the rules and load the dictionaries once, before the workers are forked."""
+    ex = shared_extractor(**options)
+    ex.extract_text("会议强调，一要加强核酸检测。二要落实隔离措施。", "<warm-up>")
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop at once: cancel queued chunks and end the workers (they ignore Ctrl-C)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.kill()
+    for proc in procs:
+        proc.join(timeout=5)
+
+
+# -- progress -----------------------------------------------------------------------------------------
+
+class Progress:
+    """A progress bar on standard error, shown only for runs longer than ``PROGRESS_DELAY`` seconds
+    and only when standard error is a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None = None, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.enabled = (_isatty(self.stream) if enabled is None else enabled) and total > 0
+        self.done = 0
+        self._start = time.monotonic()
+        self._bar = None
+        self._task = None
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if not self.enabled:
+            return
+        if self._bar is None:
+            if time.monotonic() - self._start < PROGRESS_DELAY:
+                return
+            self._open()
+        self._bar.update(self._task, completed=self.done)
+
+    def _open(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import Progress as RichProgress
+
+        self._bar = RichProgress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(),
+                                 console=Console(file=self.stream), transient=True)
+        self._task = self._bar.add_task("extract", total=self.total, completed=self.done)
+        self._bar.start()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# -- writing ------------------------------------------------------------------------------------------
 
 def run_extract(paths: Sequence[str | os.PathLike], out: Path | None, options: dict | None = None,
-                jobs: int | None = None) -> RunSummary:
-    """Extract every input under ``paths`` into ``out`` (or CSV on standard output)."""
-    return write_notices(iter_extract(paths, options, jobs or default_jobs()), out)
+                jobs: int | None = None, *, dedupe: bool = False, progress: bool | None = None) -> RunSummary:
+    """Extract every input under ``paths`` into ``out`` (or CSV on standard output).
+
+    ``progress``: None shows a bar when standard error is a terminal, False never."""
+    files = list_inputs(paths)
+    notices = iter_extract(paths, options, jobs or default_jobs(), files=files)
+    return write_notices(notices, out, dedupe=dedupe, total=len(files), progress=progress)
 
 
-def write_notices(notices: Iterable[Notice], out: Path | None) -> RunSummary:
-    """Stream notices (from any engine: local processes, Dask) into ``out``, committed at the end."""
+def write_notices(notices: Iterable[Notice], out: Path | None, *, dedupe: bool = False,
+                  total: int | None = None, progress: bool | None = False) -> RunSummary:
+    """Stream notices (from any engine: local processes, Dask) into ``out``, committed at the end.
+
+    A notice whose cleaned text (so ``doc_id``) was seen before in this run gets ``duplicate_of``,
+    the first one's ``source_path``; with ``dedupe``, its directive rows are left out."""
     from .table import TableWriter
 
     summary = RunSummary()
-    with TableWriter(out) as writer:
+    first_path: dict[str, str] = {}
+    with TableWriter(out) as writer, Progress(total or 0, progress) as bar:
         for notice in notices:
             doc = notice.document
             if doc.status == "error":
                 summary.errors.append((doc.source_path, doc.error))
-            elif doc.status == "no_directives":
-                summary.no_directives.append(doc.source_path)
+            elif doc.doc_id:
+                first = first_path.setdefault(doc.doc_id, doc.source_path)
+                if first != doc.source_path:
+                    summary.duplicates.append((doc.source_path, first))
+                    doc = doc.model_copy(update={"duplicate_of": first})
+                    notice = Notice(document=doc, directives=[] if dedupe else notice.directives)
+                if doc.status == "no_directives":
+                    summary.no_directives.append(doc.source_path)
             writer.add(notice)
+            bar.advance()
         summary.n_documents = writer.n_documents
         summary.n_directives = writer.n_directives
     return summary

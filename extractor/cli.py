@@ -8,6 +8,7 @@ configuration.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
@@ -56,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--manifest", type=Path, metavar="CSV",
                    help="CSV with source_path and any of province, city, county, published, url: "
                         "known values override inferred ones")
+    e.add_argument("--dedupe", action="store_true",
+                   help="leave out the directive rows of a notice whose cleaned text repeats an earlier input "
+                        "(it stays in the document table with duplicate_of set)")
     e.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     e.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="local: a process pool on this machine (default); dask: a Dask cluster, same output "
@@ -166,21 +170,45 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         print(f"Error: no notice files (.txt, .html, .htm, .shtml) found in {', '.join(args.paths)}",
               file=sys.stderr)
         return 1
-    if args.engine == "dask":
-        from .batch import write_notices
-        from .dask_engine import iter_extract_dask
-        summary = write_notices(iter_extract_dask(present, options, args.scheduler, args.jobs, args.verbose),
-                                args.out)
-    else:
-        summary = run_extract(present, args.out, options, args.jobs)
+    progress = False if args.quiet else None
+    with _sigterm_as_interrupt():
+        if args.engine == "dask":
+            from .batch import list_inputs, write_notices
+            from .dask_engine import iter_extract_dask
+            summary = write_notices(iter_extract_dask(present, options, args.scheduler, args.jobs, args.verbose),
+                                    args.out, dedupe=args.dedupe, total=len(list_inputs(present)),
+                                    progress=progress)
+        else:
+            summary = run_extract(present, args.out, options, args.jobs, dedupe=args.dedupe, progress=progress)
     for path, reason in summary.errors:
         print(f"{path}: {reason}", file=sys.stderr)
     if not args.quiet and args.out:
         print(f"{summary.n_documents} notices, {summary.n_directives} directives → {args.out}"
               + (f"; {len(summary.errors)} failed" if summary.errors else "")
-              + (f"; {len(summary.no_directives)} with no directives" if summary.no_directives else ""),
+              + (f"; {len(summary.no_directives)} with no directives" if summary.no_directives else "")
+              + (f"; {len(summary.duplicates)} duplicates" + (" left out" if args.dedupe else "")
+                 if summary.duplicates else ""),
               file=sys.stderr)
     return 1 if summary.errors or missing else 0
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (kill, a job scheduler's timeout) unwinds like Ctrl-C: no half-written output is left."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding application): leave its handlers alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

@@ -129,15 +129,21 @@ class Extractor:
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Files named directly, and notice files found recursively in folders, sorted."""
+    """Files named directly (any suffix), and notice files found recursively in folders (broken
+    links included, so that they are reported), sorted; a file named twice is given once."""
+    seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(p for p in path.rglob("*")
                            if (p.is_file() or p.is_symlink()) and p.suffix.lower() in NOTICE_SUFFIXES)
-            yield from found
         else:
-            yield path
+            found = [path]
+        for p in found:
+            key = os.path.abspath(p)
+            if key not in seen:
+                seen.add(key)
+                yield p
 
 
 _SHARED: dict[str, Extractor] = {}

@@ -93,6 +93,27 @@ def check_output_path(out: Path) -> None:
         raise ValueError(f"{out}: is a folder")
 
 
+def remove_stale_tmp(target: Path) -> None:
+    """Remove temporary files that a killed run (its process is gone) left beside ``target``."""
+    import glob
+
+    prefix = f".{target.name}."
+    for tmp in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid = tmp.name[len(prefix):-len(".tmp")]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            tmp.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 class TableWriter:
     """Streams notices into one output (or CSV on standard output), committed by ``close``."""
 
@@ -114,6 +135,7 @@ class TableWriter:
 
     # -- temporary files ----------------------------------------------------------------------
     def _tmp(self, target: Path) -> Path:
+        remove_stale_tmp(target)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         self._targets.append((tmp, target))
         return tmp

@@ -240,3 +240,35 @@ NOVEL = """第一回　宴桃园豪杰三结义　斩黄巾英雄首立功
 推其致乱之由，殆始于桓、灵二帝。桓帝禁锢善类，崇信宦官。及桓帝崩，灵帝即位，大将军窦武、太傅陈蕃共相辅佐。
 时有宦官曹节等弄权，窦武、陈蕃谋诛之，机事不密，反为所害，中涓自此愈横。
 """
+
+
+# -- corpora ------------------------------------------------------------------------------------------
+
+def numbered_variant(text: str, n: int) -> str:
+    """The notice with a sentence naming ``n`` after its first paragraph: a distinct document (its own
+    doc_id) with the same directives."""
+    lines = text.split("\n")
+    i = next((k for k, ln in enumerate(lines) if ln.rstrip().endswith("。")), 0)
+    lines.insert(i + 1, f"本文为存档第{n}号稿件。")
+    return "\n".join(lines)
+
+
+def make_corpus(folder: Path, n: int, html_every: int = 0) -> list[Path]:
+    """``n`` distinct notices made from the seeds, every ``html_every``-th one as a portal page."""
+    folder.mkdir(parents=True, exist_ok=True)
+    keys = sorted(SEEDS)
+    texts = {k: SEEDS[k].text() for k in keys}
+    paths = []
+    for i in range(n):
+        key = keys[i % len(keys)]
+        text = numbered_variant(texts[key], i)
+        seed = SEEDS[key]
+        if html_every and i % html_every == 0:
+            path = folder / f"{i:06d}_{key}.html"
+            path.write_text(portal_html(text, title=seed.title, site=seed.site, published=seed.published,
+                                        time=seed.time), encoding="utf-8")
+        else:
+            path = folder / f"{i:06d}_{key}.txt"
+            path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -9,10 +9,11 @@ Decoding, in order:
 
 1. a byte-order mark (UTF-8, UTF-16, UTF-32);
 2. valid UTF-8 — a multi-byte UTF-8 text decodes by chance in no other encoding, while page
-   templates often declare ``gb2312`` for pages served as UTF-8;
+   templates often declare ``gb2312`` for pages served as UTF-8 (only a few bytes of GBK can be
+   valid UTF-8 by chance; when the UTF-8 reading is not Chinese and a GB18030 one is, GB18030);
 3. the page's declared charset (``<meta charset>``, ``http-equiv``, ``<?xml encoding?>``), with
    GB2312/GBK read as their superset GB18030 and Big5 as Big5-HKSCS;
-4. UTF-16 without a BOM, recognised by NUL bytes on one side of each code unit;
+4. UTF-16 without a BOM: NUL bytes, and a decoding that reads as Chinese text;
 5. detection with charset-normalizer, limited to the encodings Chinese pages use.
 
 A decode that needs replacement characters is accepted only when they are rare (a damaged byte or
@@ -99,7 +100,8 @@ _CODEC_FOR = {
     "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252",  # as browsers do
 }
 # Encodings detection may choose from: those of Chinese pages, plus Western ones for stray pages.
-_DETECT = ["utf_8", "gb18030", "big5hkscs", "cp950", "utf_16_le", "utf_16_be", "cp1252"]
+_DETECT = ["utf_8", "gb18030", "big5hkscs", "cp950", "cp1252"]
+_CJK_CODECS = {"gb18030", "big5hkscs", "cp950", "big5", "gbk", "gb2312"}
 # Share of replaced characters tolerated in a decode (a few damaged bytes in a long page).
 _MAX_REPLACED = 0.002
 
@@ -210,27 +212,49 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return _decode_checked(data, enc)
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            # a page cut off in the middle of its last character
-            return data[:exc.start].decode("utf-8"), "utf-8"
+    if b"\x00" in data[:_SNIFF_BYTES]:  # no text file holds NUL: UTF-16 without a BOM, or binary
+        utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
+        if utf16:
+            return _decode_checked(data, utf16)
+        raise LoadError("binary file (contains NUL bytes), not a text notice")
+    utf8 = _utf8(data)
+    if utf8 is not None:
+        if plausibility(utf8) >= 0.5:
+            return utf8, "utf-8"
+        # a few bytes of GBK can form valid UTF-8 by chance (一要 → һҪ): prefer a reading that is Chinese
+        for enc in ("gb18030", "big5hkscs"):
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if plausibility(text) >= 0.9:
+                return text, enc
+        return utf8, "utf-8"
     declared = declared_charset(data)
     if declared:
         try:
             return _decode_checked(data, declared)
         except LoadError:
             log.info("declared charset %s does not decode; detecting", declared)
-    utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
-    if utf16:
-        return _decode_checked(data, utf16)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=_DETECT).best()
-    if best is not None:
-        return _decode_checked(data, _codec_name(best.encoding))
-    for enc in ("gb18030", "big5hkscs"):
+    detected = _codec_name(best.encoding) if best is not None else ""
+    if detected and detected not in _CJK_CODECS:  # e.g. cp1252 for a stray Western page
+        return _decode_checked(data, detected)
+    # Detection is unsure on short texts and GB18030 and Big5 overlap: of the readings without
+    # errors, take the most Chinese one (a wrong one is full of private-use characters).
+    readings = []
+    for rank, enc in enumerate(dict.fromkeys([e for e in (detected, "gb18030", "big5hkscs") if e])):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        readings.append((plausibility(text), commonness(text), -rank, text, enc))
+    if readings:
+        *_, text, enc = max(readings)
+        return text, enc
+    for enc in dict.fromkeys([e for e in (detected, "gb18030", "big5hkscs") if e]):
         try:
             return _decode_checked(data, enc)
         except LoadError:
@@ -271,31 +295,83 @@ def _decode_checked(data: bytes, encoding: str) -> tuple[str, str]:
     return text, encoding
 
 
-def _utf16_without_bom(sample: bytes) -> str | None:
-    """``utf-16-le``/``utf-16-be`` when NUL bytes sit on one side of the code units, else None.
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
+            # a page cut off in the middle of its last character
+            return data[:exc.start].decode("utf-8")
+    return None
 
-    ASCII characters (newlines, digits, punctuation) in UTF-16 have a zero high byte; CJK text in a
-    binary file has NULs at both parities.
+
+# Non-ASCII characters a Chinese text is made of: CJK ideographs, CJK and full-width punctuation,
+# general punctuation (“” … —), no-break space and the Latin-1 signs § ° ± · × ÷, pinyin vowels (戰(zhàn)),
+# arrows and shapes,
+# circled numbers ①, bopomofo. Not private-use characters, which a wrong legacy decoding produces.
+_PLAUSIBLE = re.compile(r"[\u00a0\u00a7\u00b0\u00b1\u00b7\u00d7\u00f7àáèéìíòóùúüāēěīǐōǒūǔǖǘǚǜńňǹ\u2000-\u206f\u2100-\u218f\u2190-\u21ff\u2460-\u24ff"
+                        r"\u2500-\u25ff\u2600-\u26ff\u3000-\u303f\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
+                        r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0002ffff\ufeff]")
+
+
+def plausibility(text: str) -> float:
+    """Share of the non-ASCII characters of ``text`` that a Chinese text is made of (1.0: all ASCII)."""
+    sample = text[:20000]
+    non_ascii = sum(1 for ch in sample if ord(ch) > 0x7F)
+    if not non_ascii:
+        return 1.0
+    return len(_PLAUSIBLE.findall(sample)) / non_ascii
+
+
+def commonness(text: str) -> float:
+    """Share of the ideographs of ``text`` among the common ones: GB2312 level 1 (3,755 simplified)
+    or Big5 level 1 (5,401 traditional). A text read in the wrong one of GB18030 and Big5 is made of
+    rare characters (豫 → 唹)."""
+    cjk = [ch for ch in text[:4000] if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return 1.0
+    return sum(_common(ch) for ch in cjk) / len(cjk)
+
+
+def _common(ch: str) -> bool:
+    try:
+        if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return 0xA4 <= ch.encode("big5")[0] <= 0xC6
+    except UnicodeEncodeError:
+        return False
+
+
+# What a real UTF-16 Chinese text has somewhere: punctuation, a digit or a line break.
+_TEXT_MARK = re.compile(r"[。，、；：！？“”\n\r\t ,.:;!?()0-9]")
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when ``sample`` has NUL bytes and reads as Chinese text that way.
+
+    ASCII characters (newlines, digits, punctuation) in UTF-16 have a zero high byte, and so do
+    ideographs like 一 (U+4E00); a binary file's NULs decode to no plausible text either way.
     """
-    if len(sample) < 4 or b"\x00" not in sample:
+    if len(sample) < 2 or b"\x00" not in sample:
         return None
     sample = sample[: len(sample) // 2 * 2]
-    even = sample[0::2].count(0)
-    odd = sample[1::2].count(0)
-    if odd > 4 * even and odd >= 2:
-        enc = "utf-16-le"
-    elif even > 4 * odd and even >= 2:
-        enc = "utf-16-be"
-    else:
-        return None
-    try:
-        text = sample.decode(enc, errors="strict")
-    except UnicodeDecodeError:
-        text = sample[:-2].decode(enc, errors="replace")  # the sample may end inside a surrogate pair
-        if text.count("\ufffd") > 1:
-            return None
-    controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")
-    return enc if controls <= len(text) // 200 else None
+    best, best_score = None, 0.0
+    for enc in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(enc, errors="replace")
+        if text.count("\ufffd") > 1:  # the sample may end inside a surrogate pair
+            continue
+        controls = sum(1 for ch in text if ord(ch) < 0x20 and ch not in "\t\n\r\f")
+        if controls > len(text) // 100:
+            continue
+        if not _TEXT_MARK.search(text):  # ASCII letters read in pairs are ideographs too (ab → 扡)
+            continue
+        score = plausibility(text)
+        if score > best_score:
+            best, best_score = enc, score
+    return best if best_score >= 0.9 else None
 
 
 # -- text and HTML -------------------------------------------------------------------------------------

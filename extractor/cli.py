@@ -175,9 +175,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if args.engine == "dask":
             from .batch import list_inputs, write_notices
             from .dask_engine import iter_extract_dask
-            summary = write_notices(iter_extract_dask(present, options, args.scheduler, args.jobs, args.verbose),
-                                    args.out, dedupe=args.dedupe, total=len(list_inputs(present)),
-                                    progress=progress)
+            files = list_inputs(present)
+            notices = iter_extract_dask(present, options, args.scheduler, args.jobs, args.verbose, files=files)
+            summary = write_notices(notices, args.out, dedupe=args.dedupe, total=len(files), progress=progress)
         else:
             summary = run_extract(present, args.out, options, args.jobs, dedupe=args.dedupe, progress=progress)
     for path, reason in summary.errors:

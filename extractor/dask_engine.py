@@ -1,8 +1,8 @@
 """dask_engine: ``directives extract --engine dask`` — the same run, spread over a Dask cluster.
 
-The input files are listed and sorted here, cut into chunks, and each chunk is extracted by a Dask
-worker (one ``Extractor`` per worker process, built once). Results come back in input order and go
-through the same ``TableWriter`` as a local run, so the output is identical row for row.
+The input files are listed and cut into chunks as for a local run (``batch``), and each chunk is
+extracted by a Dask worker (one ``Extractor`` per worker process, built once). Results come back in
+input order and go through the same writer as a local run, so the output is identical row for row.
 
 A bounded window of chunks is in flight at a time: memory stays flat however large the corpus,
 and rows are written while the cluster works. Workers read the files themselves, so on a remote
@@ -20,14 +20,12 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from . import batch
 from .models import Notice
-from .pipeline import iter_input_files, shared_extractor
 
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install 'policy-directives[dask]'  (or: pip install 'dask[dataframe]' distributed)"
-MAX_CHUNK = 64  # files per task; tasks of ~0.5–1 s keep the scheduler's overhead negligible
-WINDOW_PER_WORKER = 4  # chunks in flight per worker
 
 
 class DaskUnavailable(ValueError):
@@ -41,17 +39,6 @@ def require_dask() -> None:
     except ImportError as exc:
         raise DaskUnavailable(f"--engine dask needs Dask, which is not installed ({exc.name} is missing); "
                               f"install it with: {INSTALL_HINT}") from None
-
-
-def extract_chunk(files: list[str], options: dict) -> list[Notice]:
-    """The task a worker runs: extract each file of a chunk (bad input → a ``status=error`` notice)."""
-    ex = shared_extractor(**options)
-    return [ex.extract_path(f) for f in files]
-
-
-def chunk_size(n_files: int, n_workers: int) -> int:
-    """Enough chunks to keep every worker busy to the end, few enough that tasks are not tiny."""
-    return max(1, min(MAX_CHUNK, -(-n_files // (max(1, n_workers) * WINDOW_PER_WORKER))))
 
 
 @contextmanager
@@ -80,27 +67,30 @@ def dask_client(scheduler: str | None = None, jobs: int | None = None, verbose: 
 
 
 def iter_extract_dask(paths: Sequence[str | os.PathLike], options: dict | None = None,
-                      scheduler: str | None = None, jobs: int | None = None,
-                      verbose: bool = False) -> Iterator[Notice]:
-    """Notices in input order (the order of a local run), extracted on a Dask cluster."""
+                      scheduler: str | None = None, jobs: int | None = None, verbose: bool = False,
+                      files: list[str] | None = None) -> Iterator[Notice]:
+    """Notices in input order (the order of a local run), extracted on a Dask cluster.
+
+    Files, chunks, window and the task itself are those of a local run (``batch``)."""
     options = options or {}
-    files = [str(p) for p in iter_input_files(paths)]
+    if files is None:
+        files = batch.list_inputs(paths)
     if not files:
         return
     with dask_client(scheduler, jobs, verbose) as client:
         n_workers = max(1, sum(client.nthreads().values()))
-        size = chunk_size(len(files), n_workers)
+        size = batch.chunk_size(len(files), n_workers)
         chunks = [files[i:i + size] for i in range(0, len(files), size)]
         log.info("dask: %d files in %d chunks of ≤ %d on %d worker threads (%s)", len(files), len(chunks),
                  size, n_workers, client.scheduler.address if client.scheduler else "?")
-        window = n_workers * WINDOW_PER_WORKER
+        window = n_workers * batch.WINDOW_PER_JOB
         pending: deque = deque()
         todo = iter(chunks)
 
         def submit_next() -> None:
             for chunk in todo:
                 # pure=False: a fresh key, so a chunk is never served from another run's result
-                pending.append(client.submit(extract_chunk, chunk, options, pure=False))
+                pending.append(client.submit(batch._extract_chunk, chunk, options, pure=False))
                 return
 
         for _ in range(window):

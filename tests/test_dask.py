@@ -39,11 +39,11 @@ def test_dask_engine_writes_what_the_local_run_writes(cluster, tmp_path, suffix)
 
 
 def test_many_small_chunks_keep_the_order(cluster, monkeypatch):
-    from extractor import dask_engine
+    from extractor import batch, dask_engine
     from extractor.batch import iter_extract
 
-    monkeypatch.setattr(dask_engine, "MAX_CHUNK", 1)
-    monkeypatch.setattr(dask_engine, "WINDOW_PER_WORKER", 1)
+    monkeypatch.setattr(batch, "MAX_CHUNK", 1)
+    monkeypatch.setattr(batch, "WINDOW_PER_JOB", 1)
     got = list(dask_engine.iter_extract_dask([SEEDS_DIR, SEEDS_DIR / "000_1f447dccc34fc85d.txt"],
                                              scheduler=cluster.scheduler_address))
     want = list(iter_extract([SEEDS_DIR, SEEDS_DIR / "000_1f447dccc34fc85d.txt"], jobs=1))
@@ -56,8 +56,8 @@ def test_extract_frame_runs_as_map_partitions(cluster):
     pdf = pd.DataFrame({"path": [str(p) for p in sorted(SEEDS_DIR.glob("*.txt"))]})
     ddf = dd.from_pandas(pdf, npartitions=3)
     with distributed.Client(cluster.scheduler_address):
-        got = ddf.map_partitions(extract_frame, path_col="path", meta=extract_frame(ddf._meta, path_col="path"))
-        got = got.compute()
+        meta = extract_frame(ddf._meta, path_col="path")
+        got = ddf.map_partitions(extract_frame, path_col="path", meta=meta).compute()
     pd.testing.assert_frame_equal(got.reset_index(drop=True), extract_frame(pdf, path_col="path"))
 
 

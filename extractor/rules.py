@@ -141,7 +141,7 @@ def _format_error(path: str, exc: ValidationError, data: Any) -> str:
     return "\n".join(parts)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml: ~10× faster start-up
     """A safe loader that rejects a mapping with the same key twice (PyYAML keeps the last)."""
 
 

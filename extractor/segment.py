@@ -103,6 +103,9 @@ class Segmenter:
         self._frame = re.compile(
             rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时))?"
             rf"(?:并|还|又|同时|也|亦)?(?P<verb>{verbs})(?:\s*[,:]\s*|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
+        # A speaker section header: a paragraph that is only a leader and a colon (市委书记张建国:).
+        self._section = re.compile(r"(?P<who>[^,;:。!?\n]{2,30}?)(?P<verb>)(?:在会上|(?:的)?讲话|发言)?\s*:\s*$",
+                                   re.MULTILINE)
         self._who_exclude = re.compile(rules.frame.who_exclude)
         self._who_speaker = re.compile(rules.frame.who_speaker)
         self._modal = re.compile(rules.modal)
@@ -143,9 +146,15 @@ class Segmenter:
                     clause: bool = False) -> re.Match[str] | None:
         """A frame clause (会议强调, / 他指出, / 省长王凯在会议讲话中要求,) starting at ``pos``."""
         m = self._frame.match(text, pos)
+        section = False
+        if not m and not clause:
+            m = self._section.match(text, pos)
+            section = m is not None
         if not m:
             return None
         who = m.group("who").strip()
+        if section and not (who in names or _NAME_AFTER_POST.search(who) or who.endswith(_POSTS)):
+            return None
         if self._who_exclude.search(who):
             return None
         if not (who in names or _NAME_AFTER_POST.search(who) or self._who_speaker.search(who)):

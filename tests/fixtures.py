@@ -80,8 +80,9 @@ def _para(line: str) -> str:
 
 def portal_html(text: str, *, title: str, site: str, published: str, time: str = "08:00",
                 layout: str = "p", charset: str = "utf-8", meta_style: str = "charset",
-                keep_title_in_body: bool = False) -> str:
-    """A portal page carrying ``text``'s lines as its article, ``title`` as its headline."""
+                keep_title_in_body: bool = False, show_date: bool = True) -> str:
+    """A portal page carrying ``text``'s lines as its article, ``title`` as its headline, and
+    ``published`` in its ``PubDate`` meta tag and (unless ``show_date`` is false) its info bar."""
     lines = body_lines(text)
     if not keep_title_in_body:
         lines = [ln for ln in lines if ln != title.strip()]
@@ -113,6 +114,8 @@ def portal_html(text: str, *, title: str, site: str, published: str, time: str =
     crumb = (f'您当前的位置 : <a href="/">{html.escape(site)}</a> &gt; <a href="/news/">新闻中心</a>'
              ' &gt; <a href="/news/sz/">时政</a> &gt; 正文')
     info = f'来源：{html.escape(site)}&nbsp;&nbsp;&nbsp;发布时间：{published} {time}&nbsp;&nbsp;浏览次数：1024'
+    if not show_date:  # the date only in the page's metadata
+        info = f'来源：{html.escape(site)}&nbsp;&nbsp;浏览次数：1024'
     tools = '字体：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>&nbsp;<a href="javascript:window.print()">打印本页</a>'
     footer = (f'<p>版权所有：{html.escape(site)}&nbsp;&nbsp;主办：市人民政府办公室</p>'
               '<p>浙ICP备05003963号-1&nbsp;&nbsp;浙公网安备33020302000123号&nbsp;&nbsp;网站标识码：3302000001</p>'

@@ -181,7 +181,7 @@ HTML_ENCODINGS = [
 
 
 @pytest.mark.parametrize("label,charset,meta_style,encoding", HTML_ENCODINGS, ids=[h[0] for h in HTML_ENCODINGS])
-@pytest.mark.parametrize("key", ["000", "002"])
+@pytest.mark.parametrize("key", sorted(SEEDS))
 def test_portal_page_in_every_encoding(ex, plain, key, label, charset, meta_style, encoding):
     page = seed_html(key, charset=charset, meta_style=meta_style)
     data = page.encode(encoding, errors="xmlcharrefreplace")  # as a CMS writes what the charset lacks
@@ -200,15 +200,18 @@ def test_html_saved_as_txt_is_read_as_html(ex, plain, tmp_path):
     assert directive_texts(ex.extract_loaded(loaded)) == plain["001"]
 
 
-def test_page_metadata_fills_title_and_date_the_text_lacks():
-    # a page whose article has neither headline nor dateline: both come from the page's metadata
+def test_page_metadata_fills_title_and_date_the_text_lacks(ex):
+    # a page whose text has no headline line and no date at all: both come from the page's metadata
     body = "\n".join(ln for ln in body_lines(SEEDS["004"].text())[3:])
     page = portal_html(body, title="宋宏伟主持召开市应对新冠肺炎疫情工作领导小组会议", site="双鸭山新闻网",
-                       published="2020-04-21", layout="br")
+                       published="2020-04-21", layout="br", show_date=False)
     loaded = loaded_from_bytes(page.encode(), "p.html")
-    assert "2020" not in loaded.text.split("\n")[0]
+    assert not re.search(r"2020-0?4-21|2020年0?4月21日", loaded.text)
     assert loaded.html_title == "宋宏伟主持召开市应对新冠肺炎疫情工作领导小组会议"
     assert loaded.html_date == "2020-04-21"
+    doc = ex.extract_loaded(loaded).document
+    assert doc.title == loaded.html_title
+    assert doc.published is not None and doc.published.isoformat() == "2020-04-21"
 
 
 def test_html_fragment_from_a_database_dump(ex, plain):

@@ -21,10 +21,11 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .models import Notice
+from .models import DocumentRow, Notice
 from .pipeline import iter_input_files, shared_extractor
 
 log = logging.getLogger(__name__)
@@ -105,21 +106,34 @@ def iter_extract(paths: Sequence[str | os.PathLike], options: dict | None = None
     ctx = _pool_context()
     if ctx is not None and ctx.get_start_method() == "fork":
         _warm(options)
+
+    def new_pool(workers: int = jobs) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(options, os.getpid()))
+
     size = chunk_size(len(files), jobs)
     chunks = (files[i:i + size] for i in range(0, len(files), size))
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(options, os.getpid()))
-    pending: deque[Future] = deque()
+    pool = new_pool()
+    pending: deque[tuple[list[str], Future]] = deque()
     finished = False
     try:
         for chunk in chunks:
-            pending.append(pool.submit(_extract_chunk, chunk, options))
+            pending.append((chunk, pool.submit(_extract_chunk, chunk, options)))
             if len(pending) >= jobs * WINDOW_PER_JOB:
                 break
         while pending:
-            notices = pending.popleft().result()
+            chunk, future = pending.popleft()
+            try:
+                notices = future.result()
+            except BrokenProcessPool:
+                # a worker died (killed for memory, a crash in a parser): the chunks in flight are
+                # lost; redo this one file by file to find the culprit, the others in a new pool
+                _stop(pool)
+                notices = _extract_isolated(chunk, options, new_pool)
+                pool = new_pool()
+                pending = deque((c, pool.submit(_extract_chunk, c, options)) for c, _ in pending)
             for chunk in chunks:  # keep the window full
-                pending.append(pool.submit(_extract_chunk, chunk, options))
+                pending.append((chunk, pool.submit(_extract_chunk, chunk, options)))
                 break
             yield from notices
         finished = True
@@ -128,6 +142,23 @@ def iter_extract(paths: Sequence[str | os.PathLike], options: dict | None = None
             pool.shutdown(wait=True)
         else:
             _stop(pool)
+
+
+def _extract_isolated(files: list[str], options: dict, new_pool) -> list[Notice]:
+    """Each file in a worker of its own; a file whose worker dies becomes a ``status=error`` notice."""
+    notices = []
+    for f in files:
+        pool = new_pool(1)
+        try:
+            notices.extend(pool.submit(_extract_chunk, [f], options).result())
+        except BrokenProcessPool:
+            log.warning("%s: the worker process died reading it", f)
+            notices.append(Notice(document=DocumentRow(
+                source_path=f, status="error",
+                error="extraction failed: the worker process died reading it (out of memory, or a crash)")))
+        finally:
+            _stop(pool)
+    return notices
 
 
 def _warm(options: dict) -> None:

@@ -323,3 +323,30 @@ def test_cli_progress_stays_off_standard_error_when_not_a_terminal(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0
     assert proc.stderr.splitlines() == [f"2 notices, {len(read_csv(tmp_path / 'd.csv'))} directives → {tmp_path / 'd.csv'}"]
+
+
+def test_a_file_that_kills_its_worker_is_an_error_and_the_rest_go_on(tmp_path, monkeypatch):
+    from extractor.pipeline import Extractor
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("workers inherit the patch only when forked")
+    files = [str(p) for p in make_corpus(tmp_path, 12)]
+    killer = tmp_path / "000005_killer.txt"
+    killer.write_text(SEEDS["000"].text(), encoding="utf-8")
+    files.insert(6, str(killer))
+    real = Extractor.extract_path
+
+    def extract_path(self, path):
+        if "killer" in str(path):
+            os._exit(9)  # as the kernel's OOM killer or a segfault would end the worker
+        return real(self, path)
+
+    monkeypatch.setattr(Extractor, "extract_path", extract_path)
+    monkeypatch.setattr(batch, "MAX_CHUNK", 2)
+    notices = list(batch.iter_extract([], jobs=2, files=files))
+    assert [n.document.source_path for n in notices] == files
+    statuses = {n.document.source_path: n.document.status for n in notices}
+    assert statuses.pop(str(killer)) == "error"
+    assert set(statuses.values()) == {"ok"}
+    error = next(n.document.error for n in notices if n.document.source_path == str(killer))
+    assert error.startswith("extraction failed: the worker process died")

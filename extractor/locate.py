@@ -41,8 +41,9 @@ MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
 _PAGE_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*"
                         r"(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"
                         r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日)")
-# What makes a date a "today" line rather than a dateline: 2025年5月29日 星期四.
-_WEEKDAY_AFTER = re.compile(r"^\s*(?:星期|周|礼拜)[一二三四五六日天]")
+# What makes a date a "today" line rather than a dateline: 2025年5月29日 星期四, 今天是2025年5月29日.
+_WEEKDAY_AFTER = re.compile(r"^\s*(?:(?:星期|周|礼拜)[一二三四五六日天]|农历)")
+_TODAY_BEFORE = re.compile(r"(?:今天是|今日是|今天|今日|当前日期|当前时间|现在是)\s*:?\s*$")
 # A date in running text: 2021年12月7日, 5月25日, 7日 (not 3日内 / 5日前 / 10日以来).
 _TEXT_DATE = re.compile(
     r"(?:(?P<y>(?:19|20)\d{2})年)?(?:(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]|(?<![\d月])(?P<d_only>\d{1,2})日)"
@@ -54,6 +55,8 @@ _TEXT_DATE = re.compile(
 _BRACKET_DATE = re.compile(r"^\((?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日\)")
 # A verb that holds a meeting: 召开, 主持召开, 举行.
 _MEETING_VERB = re.compile(r"主持召开|组织召开|召开|举行|主持")
+# Where a lede dates a meeting: before its verb, or before the meeting as subject (12月7日,市委常委会会议传达…).
+_MEETING_MENTION = re.compile(r"主持召开|组织召开|召开|举行|主持|会议|例会|常委会")
 # Words that name a meeting: 会议, 例会, 常委会, 专题会 …
 _MEETING_NOUN = (r"(?:会议|例会|常委会|专题会|调度会|推进会|部署会|视频会|电视电话会|座谈会|工作会|联席会|碰头会|"
                  r"办公会|会商会|动员会|全会)")
@@ -427,7 +430,7 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
             date = _valid_date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
             before = line[prev_end:m.start()]
             prev_end = m.end()
-            if date is None or _WEEKDAY_AFTER.match(line[m.end():]):
+            if date is None or _WEEKDAY_AFTER.match(line[m.end():]) or _TODAY_BEFORE.search(before):
                 continue
             labels = list(rules.label_regex.finditer(before))
             if labels:
@@ -548,7 +551,7 @@ def find_meeting_date(body: str, published: dt.date | None,
     """The meeting date from the first meeting sentence (召开/举行/主持) that dates it."""
     rules = rules or load_locate_rules()
     for sentence in _sentences(body):
-        verb = _MEETING_VERB.search(sentence)
+        verb = _MEETING_MENTION.search(sentence)
         if not verb:
             continue
         before = sentence[:verb.start()]
@@ -853,15 +856,27 @@ def _agreeing(chosen: _Clue, place: Place, clues: list[_Clue | None]) -> str:
     return ", ".join(out)
 
 
+def _within(place: Place, ctx: Place) -> bool:
+    """Whether ``place`` can lie inside, or contain, the outlet's or site's place ``ctx``."""
+    if place.province != ctx.province:
+        return False
+    if place.level == "county" and ctx.level == "county":
+        return place.county == ctx.county
+    return not (place.city and ctx.city and place.city != ctx.city)
+
+
 def _from_text(text_places: list[_Clue], abbreviations: list[_Clue], target: str,
                outlet: _Clue | None, site: list[_Clue]) -> tuple[Place | None, _Clue | None]:
     """The dominant place among those named in the text, projected to ``target``."""
     counts: Counter[Place] = Counter()
     first: dict[Place, _Clue] = {}
+    context = [c.place for c in [outlet, *site] if c is not None]
     for clue in text_places + (abbreviations if target == "province" else []):
         projected = _project(clue.place, target)
         if projected is None:
             continue
+        if context and not any(_within(projected, ctx) for ctx in context):
+            continue  # a place elsewhere, named in passing (学习杭州经验)
         counts[projected] += 1
         first.setdefault(projected, clue)
     if not counts:
@@ -944,6 +959,9 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
                     explicit = _Clue(place, f"issuing body:{name}")
             break
     chair = _chair(people, cleaned.text)
+    if chair is not None and level == "county" and issuer.text.startswith("全区") \
+            and _post_level(chair.principal) == "province":
+        level, level_ev = "province", f"leader:{chair.principal}{chair.name} (全区 of an autonomous region)"
     if chair is not None:
         if not level:
             lv = _post_level(chair.principal)

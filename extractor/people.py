@@ -27,9 +27,9 @@ _HEAD = (r"(?:副书记|书记|常务副省长|常务副市长|常务副县长|�
 _GOV_HEAD = r"(?:常务副|副|代)?[省市县区州旗盟镇乡]长|副?秘书长"
 # One post: a level, at most 20 characters of body name and a head (市应对新冠肺炎疫情工作领导小组组长),
 # or a bare head of government (市长).
-_POST = rf"(?:{_LEVEL}[^\s,。、;:()“”\"'!?]{{0,20}}?{_HEAD}|{_GOV_HEAD})"
-# A chain of posts held by one person, then the start of the name: 省委常委、市委书记彭佳学.
-POST_CHAIN = re.compile(rf"(?P<chain>{_POST}(?:、{_POST})*)(?P<rest>[\u4e00-\u9fff·]{{2,12}})")
+_POST = rf"(?:{_LEVEL}(?!委)[^\s,。、;:()“”\"'!?]{{0,20}}?{_HEAD}|{_GOV_HEAD})"
+# A chain of posts held by one person (at most six), then the start of the name: 省委常委、市委书记彭佳学.
+POST_CHAIN = re.compile(rf"(?P<chain>{_POST}(?:、{_POST}){{0,5}})(?P<rest>[\u4e00-\u9fff·]{{2,12}})")
 # A sentence that only lists who attended: ends in 参加/出席/列席 (会议), with no speech verb.
 _ATTENDANCE_END = re.compile(r"(?:参加|出席|列席|参会|陪同|在主会场|在分会场)(?:了)?(?:会议|活动|调研)?[。.]?$")
 _SPEECH = re.compile(r"讲话|主持|强调|指出|要求|致辞|部署")

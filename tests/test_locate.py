@@ -182,6 +182,14 @@ def test_leaders_csv_covers_every_provincial_unit_2019_2023() -> None:
                 assert (start - end).days <= 120, (prov, post, end, start)  # no long gaps
 
 
+def test_every_leader_in_the_data_has_a_known_surname() -> None:
+    from extractor.people import surnames
+
+    single, double = surnames()
+    for (name, _post) in provincial_terms():
+        assert "·" in name or name[0] in single or name[:2] in double, name
+
+
 def test_leaders_csv_header_states_provenance() -> None:
     head = (Path(__file__).resolve().parent.parent / "extractor" / "data" / "leaders.csv").read_text(
         encoding="utf-8").split("province,post,name")[0]
@@ -231,6 +239,13 @@ def test_bad_rule_file_is_reported_with_its_key() -> None:
     data["unknown_key"] = 1
     with pytest.raises(RuleFileError, match="unknown_key"):
         validate_file(LocateRules, "locate.yaml", data)
+
+
+def test_long_post_chains_do_not_backtrack_forever() -> None:
+    text = "省委书记、" * 400 + "王某主持召开会议。"
+    start = time.perf_counter()
+    locate(Cleaned(text=text, header="", page=text, title=""))
+    assert time.perf_counter() - start < 1.0
 
 
 def test_locate_never_raises_on_odd_input() -> None:

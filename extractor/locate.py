@@ -683,7 +683,8 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
     footer = [ln for ln in cleaned.page.split("\n") if ln not in body_set and _FOOTER_LINE.search(ln)]
     out = _Outlet(footer=footer)
     self_named = False
-    for line in header:
+    tail = [ln for ln in body_lines[-3:] if len(ln) <= 40]  # (来源:双鸭山日报) after the article
+    for line in header + tail:
         for m in _SOURCE_LABEL.finditer(line):
             name = m["name"].strip(" -_")
             if rules.is_self_source(name):
@@ -772,7 +773,7 @@ class Jurisdiction:
 
 def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None, leader: _Clue | None,
                          outlet: _Clue | None, site: list[_Clue], text_places: list[_Clue],
-                         abbreviations: list[_Clue], town: str = "") -> Jurisdiction:
+                         abbreviations: list[_Clue]) -> Jurisdiction:
     """Combine the clues, strongest first, at the level of the issuing body."""
     ev: dict[str, str] = {}
     if not level and explicit is not None:
@@ -820,8 +821,6 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
         return result
 
     place = chosen_place
-    if town and place.level == "county":
-        pass
     if place.is_municipality and target == "city":
         target = "province"
         level_evidence = f"{level_evidence}; {place.province} is a municipality"
@@ -1014,12 +1013,11 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         if place:
             abbrev_clues.append(_Clue(place, f"abbrev:{m.group(0)}"))
 
-    town = ""
     if level == "town":
-        explicit = _town_clue(issuer, cleaned.text, gaz, outlet_clue, site_clues, text_clues) or explicit
+        explicit = _town_clue(issuer, gaz, outlet_clue, site_clues, text_clues) or explicit
 
     return resolve_jurisdiction(level, level_ev, explicit, leader_clue, outlet_clue, site_clues, text_clues,
-                                abbrev_clues, town)
+                                abbrev_clues)
 
 
 def _as_written(place: str, post: str) -> str:
@@ -1065,8 +1063,6 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
             place = _pick(hit[1])
             if place:
                 clues.append(_Clue(place, f"site:{outlet.site}"))
-    elif outlet.site and outlet.source == outlet.site:
-        pass  # already the outlet
     for line in outlet.footer or []:
         m = _SPONSOR.search(line)
         if m:
@@ -1088,7 +1084,7 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
     return clues
 
 
-def _town_clue(issuer: _Issuer, text: str, gaz: Gazetteer, *context) -> _Clue | None:
+def _town_clue(issuer: _Issuer, gaz: Gazetteer, *context) -> _Clue | None:
     """A township or street body (XX镇, XX街道) → its county, when the name is unambiguous in context."""
     for name in (issuer.text, issuer.subject):
         m = _TOWN_START.match(name or "")

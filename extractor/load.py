@@ -109,8 +109,6 @@ _MAX_REPLACED = 0.002
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|br|meta|article|table|span|font|td)\b[^>]*>",
                          re.I)
 _HTML_ENTITY = re.compile(r"&(?:nbsp|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|amp|lt|gt|quot|emsp|ensp|#\d{2,6});")
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")  # HTML source whitespace; &nbsp; and &emsp; are kept
 
 
 class LoadError(Exception):
@@ -231,6 +229,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 return text, enc
         return utf8, "utf-8"
     declared = declared_charset(data)
+    if declared and declared not in _CJK_CODECS:
+        # a Chinese page served by a template that says iso-8859-1: read it as the Chinese it is
+        chinese = _most_chinese(data, ("gb18030", "big5hkscs"))
+        if chinese is not None and plausibility(chinese[0]) >= 0.95 and commonness(chinese[0]) >= 0.8:
+            return chinese
     if declared:
         try:
             return _decode_checked(data, declared)
@@ -244,22 +247,30 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return _decode_checked(data, detected)
     # Detection is unsure on short texts and GB18030 and Big5 overlap: of the readings without
     # errors, take the most Chinese one (a wrong one is full of private-use characters).
-    readings = []
-    for rank, enc in enumerate(dict.fromkeys([e for e in (detected, "gb18030", "big5hkscs") if e])):
-        try:
-            text = data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        readings.append((plausibility(text), commonness(text), -rank, text, enc))
-    if readings:
-        *_, text, enc = max(readings)
-        return text, enc
+    chinese = _most_chinese(data, [e for e in (detected, "gb18030", "big5hkscs") if e])
+    if chinese is not None:
+        return chinese
     for enc in dict.fromkeys([e for e in (detected, "gb18030", "big5hkscs") if e]):
         try:
             return _decode_checked(data, enc)
         except LoadError:
             continue
     raise LoadError("cannot decode: not text in UTF-8, GB18030/GBK, Big5 or UTF-16")
+
+
+def _most_chinese(data: bytes, encodings) -> tuple[str, str] | None:
+    """Of the readings of ``data`` without errors, the most Chinese one (earlier encodings win ties)."""
+    readings = []
+    for rank, enc in enumerate(dict.fromkeys(encodings)):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        readings.append((plausibility(text), commonness(text), -rank, text, enc))
+    if not readings:
+        return None
+    *_, text, enc = max(readings)
+    return text, enc
 
 
 def declared_charset(data: bytes) -> str:
@@ -270,8 +281,10 @@ def declared_charset(data: bytes) -> str:
     name = (m.group(1) or m.group(2)).decode("ascii", "ignore").strip().lower()
     codec = _CODEC_FOR.get(name, name)
     try:
-        codecs.lookup(codec)
+        codec = codecs.lookup(codec).name
     except LookupError:
+        return ""
+    if codec.startswith(("utf-16", "utf-32")):  # a declaration readable as ASCII is not in UTF-16
         return ""
     return codec
 

@@ -177,6 +177,9 @@ HTML_ENCODINGS = [
     ("utf-16 with BOM", "utf-16", "charset", "utf-16"),
     ("utf-8 with BOM", "utf-8", "charset", "utf-8-sig"),
     ("gbk declared, served as utf-8", "gbk", "charset", "utf-8"),
+    ("utf-8 declared, served as GBK", "utf-8", "charset", "gb18030"),
+    ("iso-8859-1 declared, served as GBK", "iso-8859-1", "http-equiv", "gb18030"),
+    ("utf-16 declared in ASCII, served as GBK", "utf-16", "charset", "gb18030"),
 ]
 
 
@@ -188,6 +191,8 @@ def test_portal_page_in_every_encoding(ex, plain, key, label, charset, meta_styl
     loaded = loaded_from_bytes(data, f"{key}.shtml")
     assert loaded.is_html
     assert directive_texts(ex.extract_loaded(loaded)) == plain[key]
+    assert loaded.encoding == {"gb18030": "gb18030", "big5": "big5hkscs", "utf-16": "utf-16",
+                               "utf-8-sig": "utf-8-sig", "utf-8": "utf-8"}[encoding]
     if key == "002" and encoding in ("gb18030", "big5"):
         assert "&#" not in loaded.text  # character references were resolved
 

@@ -98,6 +98,8 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
         fused = None
         if not (rules.is_boilerplate(ln) and not rules.is_dateline(ln)):
             m = rules.dateline_prefix(ln)
+            if m is not None and ln[m:].lstrip().startswith((",", "、", "上午", "下午", "晚", "早")):
+                m = None  # prose that opens with a date: 2021年12月1日,省委召开…
             if m is not None:
                 date_idx, fused = i, m
             elif rules.is_dateline(ln):

@@ -88,3 +88,8 @@ def test_metadata_block_and_spam_lines_are_not_body():
     cleaned = clean_text(page)
     assert cleaned.text == "会议强调,要严格落实各项防控措施。\n会议要求,要加强核酸检测。"
     assert cleaned.title == "县疫情防控指挥部召开工作例会"
+
+
+def test_prose_opening_with_a_date_is_not_a_dateline():
+    cleaned = clean_text("县疫情防控指挥部召开会议\n2021年12月1日，县委书记主持召开会议。会议强调，要加强核酸检测。")
+    assert cleaned.text.startswith("2021年12月1日,县委书记主持召开会议。")

@@ -66,7 +66,7 @@ def test_published_is_not_a_date_in_the_body() -> None:
     page = "市委召开常委会会议\n2021年12月1日,市委召开常委会会议,研究部署疫情防控工作。会议要求,要压实责任。\n"
     meta = locate(clean_text(page))
     assert meta.published is None
-    assert meta.meeting_date is None  # no publication date, so no year to resolve against
+    assert meta.meeting_date == dt.date(2021, 12, 1)  # the meeting sentence gives the full date
 
 
 def test_published_falls_back_to_html_date() -> None:

@@ -40,8 +40,15 @@ def big_corpus(tmp_path_factory) -> Path:
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(x) for x in out.split()]
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:  # state, ppid, …
+            kids.append(int(stat.parent.name))
+    return kids
 
 
 def _gone(pid: int) -> bool:

@@ -32,6 +32,8 @@ _WS = re.compile(r"[ \t\r\n\f\v]+")  # source white space; &nbsp; (U+00A0) and &
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# A numbered item's start: 一、 二是 三要 (四) （五） 6. 7、
+_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、是要]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、．])")
 
 # trafilatura's article must hold at least this share of the page's prose (else it found a side box).
 _MIN_SHARE = 0.3
@@ -122,7 +124,8 @@ def page_lines(root) -> list[str]:
 
 
 def _is_prose(line: str) -> bool:
-    return len(_CJK.findall(line)) >= 10 and bool(_SENTENCE_END.search(line))
+    """A sentence of the article, or a numbered item however short (一、严密防范境外疫情输入)."""
+    return (len(_CJK.findall(line)) >= 10 and bool(_SENTENCE_END.search(line))) or bool(_ITEM.match(line))
 
 
 def _keeps_paragraphs(traf_lines: list[str], lines: list[str]) -> bool:

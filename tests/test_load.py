@@ -164,6 +164,19 @@ def test_page_lines_replace_a_damaged_trafilatura_result(monkeypatch, damage):
     assert any(ln.startswith("三要") for ln in article.text.split("\n"))
 
 
+def test_a_dropped_short_numbered_heading_is_noticed(monkeypatch):
+    body = ("5月25日上午，市疫情防控工作领导小组召开例会。会议强调，要全面落实常态化疫情防控举措。\n"
+            "一、严密防范境外疫情输入\n优化防控模式，坚持关口前移与网格兜底相统一，落实首站负责制。\n"
+            "二、抓好重点场所防控\n加强对商场、超市等人员密集场所的防控管理，严格落实测温、扫码措施。")
+    page = portal_html(body, title="例会", site="中国宁波网", published="2020-05-25")
+    good = webpage._trafilatura(page)
+    assert extract_article(page).method == "trafilatura"
+    monkeypatch.setattr(webpage, "_trafilatura",
+                        lambda p: {**good, "text": good["text"].replace("二、抓好重点场所防控\n", "")})
+    article = extract_article(page)
+    assert article.method == "lines" and "\n二、抓好重点场所防控\n" in article.text
+
+
 def test_trafilatura_result_is_kept_when_whole():
     assert extract_article(seed_html("000", layout="p")).method == "trafilatura"
 

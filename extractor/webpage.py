@@ -38,7 +38,7 @@ _ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}[、是要]|[(（]
 # trafilatura's article must hold at least this share of the page's prose (else it found a side box).
 _MIN_SHARE = 0.3
 
-_TITLE_META = ("articletitle", "og:title", "twitter:title", "title")
+_TITLE_META = ("articletitle", "og:title", "twitter:title")
 _DATE_META = ("pubdate", "publishdate", "publish_date", "publishtime", "firstpublishedtime", "pubtime",
               "article:published_time", "og:published_time", "og:release_date", "dc.date.issued",
               "dcterms.issued", "dc.date", "dcterms.created", "releasedate", "createdate", "date")
@@ -191,7 +191,7 @@ def _metas(root) -> dict[str, str]:
 
 
 def _title(metas: dict[str, str], traf_title: str, root) -> str:
-    candidates = [metas.get(k, "") for k in _TITLE_META[:3]] + [traf_title]
+    candidates = [metas.get(k, "") for k in _TITLE_META] + [traf_title]
     if root is not None:
         t = root.find(".//title")
         candidates.append(t.text_content() if t is not None else "")

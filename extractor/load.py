@@ -394,8 +394,53 @@ def is_html(text: str) -> bool:
     return len(_HTML_SNIFF.findall(text[:20000], 0)) >= 2 or bool(re.match(r"\s*<(?:!doctype|html)\b", text, re.I))
 
 
+# Field names a scraper's database record uses for each part of a notice (first present wins).
+_RECORD_FIELDS = {
+    "text": ("content", "text", "body", "article", "article_content", "html", "正文", "内容"),
+    "title": ("title", "headline", "标题", "题目"),
+    "date": ("pub_date", "publish_time", "pubtime", "pub_time", "published", "publish_date", "date", "time",
+             "发布时间", "发布日期", "日期"),
+    "source": ("source", "site", "site_name", "来源", "媒体"),
+    "url": ("url", "link", "href", "source_url", "网址"),
+}
+
+
+def _record(text: str) -> dict | None:
+    """A notice saved as one database record (a JSON object with a content field), else None."""
+    stripped = text.strip()
+    if not stripped.startswith(("{", "[")):
+        return None
+    import json
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        return None
+    if isinstance(data, list):
+        if len(data) != 1:
+            if data and all(isinstance(d, dict) for d in data):
+                raise LoadError(f"a list of {len(data)} records: save one notice per file")
+            return None
+        data = data[0]
+    if not isinstance(data, dict):
+        return None
+    fields = {}
+    for part, names in _RECORD_FIELDS.items():
+        for name in names:
+            value = data.get(name)
+            if isinstance(value, (str, int, float)) and str(value).strip():
+                fields[part] = str(value)
+                break
+    return fields if "text" in fields else None
+
+
 def loaded_from_text(text: str, source_path: str) -> Loaded:
-    """Text already decoded; HTML is reduced to its article text."""
+    """Text already decoded; a database record is unpacked; HTML is reduced to its article text."""
+    record = _record(text)
+    if record is not None:
+        inner = loaded_from_text(record["text"], source_path)
+        return inner.model_copy(update={
+            "html_title": record.get("title") or inner.html_title, "html_date": record.get("date") or inner.html_date,
+            "source": record.get("source", ""), "url": record.get("url", "")})
     if is_html(text):
         return _from_html(text, source_path)
     if len(_HTML_ENTITY.findall(text[:20000])) >= 3:  # a database dump of page text: &nbsp;&nbsp;会议强调

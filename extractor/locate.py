@@ -903,6 +903,9 @@ def locate(cleaned: Cleaned, loaded: Loaded | None = None) -> Metadata:
     outlet = find_outlet(cleaned, rules)
     if outlet.source:
         evidence["source"] = outlet.evidence
+    elif loaded is not None and loaded.source:
+        outlet.source = loaded.source
+        evidence["source"] = "record:source field"
 
     published, why = find_published(cleaned.header, cleaned.page, cleaned.text,
                                     loaded.html_date if loaded else "", rules)
@@ -932,7 +935,7 @@ def locate(cleaned: Cleaned, loaded: Loaded | None = None) -> Metadata:
     juris = _jurisdiction(cleaned, issuer, people, outlet, published, rules, gaz)
     evidence.update(juris.evidence or {})
 
-    return Metadata(title=title, source=outlet.source, url="", published=published, meeting_date=meeting_date,
+    return Metadata(title=title, source=outlet.source, url=loaded.url if loaded else "", published=published, meeting_date=meeting_date,
                     province=juris.province, city=juris.city, county=juris.county,
                     admin_level=juris.admin_level, issuer=issuer.text, leaders=leaders, evidence=evidence)
 

@@ -159,5 +159,7 @@ class Loaded(BaseModel):
     text: str
     encoding: str = ""
     is_html: bool = False
-    html_title: str = ""
-    html_date: str = ""
+    html_title: str = Field("", description="Headline from the page's metadata or a database record.")
+    html_date: str = Field("", description="Publication date from the page's metadata or a database record.")
+    source: str = Field("", description="Outlet named by a database record.")
+    url: str = Field("", description="Address named by a database record.")

@@ -166,8 +166,14 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for p in missing:
         print(f"{p}: no such file or folder", file=sys.stderr)
     present = [p for p in args.paths if p not in missing]
+    from .pipeline import NOTICE_SUFFIXES, skipped_in_folders
+
+    skipped = skipped_in_folders(present)
+    if skipped:
+        listed = ", ".join(f"{n} {suffix}" for suffix, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
+        print(f"note: not read, by suffix: {listed}; name such files directly to read them", file=sys.stderr)
     if not any(True for _ in iter_input_files(present)):
-        print(f"Error: no notice files (.txt, .html, .htm, .shtml) found in {', '.join(args.paths)}",
+        print(f"Error: no notice files ({' '.join(NOTICE_SUFFIXES)}) found in {', '.join(args.paths)}",
               file=sys.stderr)
         return 1
     progress = False if args.quiet else None

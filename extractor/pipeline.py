@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 log = logging.getLogger(__name__)
 
-NOTICE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".text", ".xhtml")
+# Suffixes read when a folder is scanned: text, web pages as servers name them, database records.
+NOTICE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".shtml", ".xhtml", ".asp", ".aspx", ".jsp", ".php",
+                   ".json")
 
 
 def doc_id_for(cleaned_text: str) -> str:
@@ -144,6 +146,20 @@ def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
             if key not in seen:
                 seen.add(key)
                 yield p
+
+
+def skipped_in_folders(paths: Iterable[str | os.PathLike]) -> dict[str, int]:
+    """Files inside the given folders that a scan does not read, counted by suffix."""
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for p in path.rglob("*"):
+                if (p.is_file() or p.is_symlink()) and p.suffix.lower() not in NOTICE_SUFFIXES:
+                    counts[p.suffix.lower() or "(no suffix)"] += 1
+    return dict(counts)
 
 
 _SHARED: dict[str, Extractor] = {}

@@ -138,7 +138,8 @@ def test_folder_without_notices(tmp_path, capsys):
     rc = main(["extract", str(folder), "-o", str(tmp_path / "d.csv")])
     err = capsys.readouterr().err
     assert rc == 1
-    assert err.startswith("Error: no notice files") and str(folder) in err
+    assert "Error: no notice files" in err and str(folder) in err
+    assert "not read, by suffix: 1 .pdf" in err  # nothing in the folder is passed over silently
     assert not (tmp_path / "d.csv").exists()
 
 
@@ -153,12 +154,13 @@ def test_missing_path_is_named_and_the_rest_processed(tmp_path, capsys, plain):
 
 
 def test_explicit_file_with_any_suffix_is_read(tmp_path, plain):
-    # a folder scan keeps to notice suffixes, but a file named on the command line is always read
+    # a folder scan keeps to notice suffixes (server page names like .php included), but a file named
+    # on the command line is always read
     page = tmp_path / "article.php"
     page.write_text(seed_html("000"), encoding="utf-8")
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(BINARIES["pdf"]())
-    assert list_inputs([tmp_path]) == []
+    assert list_inputs([tmp_path]) == [page]
     out = tmp_path / "d.csv"
     assert main(["extract", str(page), str(pdf), "-o", str(out), "-q"]) == 1
     docs = {r["source_path"]: r for r in read_csv(tmp_path / "d.documents.csv")}

@@ -160,7 +160,7 @@ def test_explicit_file_with_any_suffix_is_read(tmp_path, plain):
     page.write_text(seed_html("000"), encoding="utf-8")
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(BINARIES["pdf"]())
-    assert list_inputs([tmp_path]) == [page]
+    assert list_inputs([tmp_path]) == [str(page)]
     out = tmp_path / "d.csv"
     assert main(["extract", str(page), str(pdf), "-o", str(out), "-q"]) == 1
     docs = {r["source_path"]: r for r in read_csv(tmp_path / "d.documents.csv")}

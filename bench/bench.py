@@ -255,6 +255,16 @@ def run_measured(cmd: list[str], env: dict) -> dict:
             "rss_method": method, "load_before": load, "stderr_tail": err[-400:]}
 
 
+def wait_for_idle(max_load: float | None, limit_s: float = 600.0) -> float:
+    """Seconds spent waiting for the 1-minute load average to fall to ``max_load`` (None: no wait)."""
+    if max_load is None:
+        return 0.0
+    t0 = time.monotonic()
+    while os.getloadavg()[0] > max_load and time.monotonic() - t0 < limit_s:
+        time.sleep(5)
+    return time.monotonic() - t0
+
+
 def time_to_first_row(cmd: list[str], env: dict) -> float:
     """Seconds from spawning ``cmd`` to the first data row (second line) on its standard output."""
     t0 = time.perf_counter()
@@ -334,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="output format of the timed runs")
     ap.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
                     help="further arguments for `directives extract` (e.g. --extra --engine dask)")
+    ap.add_argument("--idle-load", type=float, default=None, metavar="L",
+                    help="before each timed run, wait (up to 10 minutes) until the 1-minute load average "
+                         "is at most L: for shared machines")
     ap.add_argument("--quick", action="store_true", help="sizes 100 and 500, one repeat")
     ap.add_argument("--out", type=Path, default=HERE / "results.json", help="where to write the JSON results")
     ap.add_argument("--_jieba", type=Path, help=argparse.SUPPRESS)
@@ -404,7 +417,9 @@ def main(argv: list[str] | None = None) -> int:
                     target = Path(tmp) / f"out-{n}-{jobs}-{r}.{args.format}"
                     cmd = [exe, "extract", str(corpus), "-o", str(target), "--jobs", str(jobs), "-q",
                            *args.extra]
+                    waited = wait_for_idle(args.idle_load)
                     run = run_measured(cmd, env)
+                    run["waited_for_idle_s"] = waited
                     if run["rc"] not in (0, 1):
                         raise SystemExit(f"{' '.join(cmd)} failed ({run['rc']}):\n{run['stderr_tail']}")
                     runs.append(run)

@@ -38,6 +38,14 @@ def test_dask_engine_writes_what_the_local_run_writes(cluster, tmp_path, suffix)
         assert _read(tmp_path / "dask.documents.csv") == _read(tmp_path / "local.documents.csv")
 
 
+def test_dask_engine_starts_its_own_local_cluster(tmp_path):
+    """No --scheduler: a LocalCluster of --jobs worker processes, started and stopped by the command."""
+    local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
+    assert main(["extract", str(SEEDS_DIR), "-o", str(local), "--jobs", "1", "-q"]) == 0
+    assert main(["extract", str(SEEDS_DIR), "-o", str(remote), "--jobs", "1", "-q", "--engine", "dask"]) == 0
+    assert _read(remote) == _read(local)
+
+
 def test_many_small_chunks_keep_the_order(cluster, monkeypatch):
     from extractor import batch, dask_engine
     from extractor.batch import iter_extract

@@ -30,7 +30,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-CORPUS_VERSION = 4  # bump when the generator changes, so cached corpora are rebuilt
+NOTICES = "notices"  # bench/corpus-N/notices/ holds the files, bench/corpus-N/corpus.json their list
+CORPUS_VERSION = 5  # bump when the generator changes, so cached corpora are rebuilt
 
 # Targets of the issue "Fast on one machine, and on a cluster when one machine is not enough".
 TARGETS = {
@@ -102,13 +103,14 @@ def _encode(text: str, rng: random.Random, traditional: bool) -> tuple[bytes, st
 
 
 def build_corpus(n: int, seeds_dir: Path, out: Path, seed: int = 20200525) -> dict:
-    """Write ``n`` notices under ``out`` (reused when already built with the same parameters)."""
+    """Write ``n`` notices under ``out/notices`` and their list to ``out/corpus.json`` (reused when
+    already built with the same parameters)."""
     seed_files = sorted(seeds_dir.glob("*.txt"))
     if not seed_files:
         raise SystemExit(f"no seeds in {seeds_dir}")
     seed_texts = [f.read_text(encoding="utf-8") for f in seed_files]
     fingerprint = hashlib.sha1("".join(seed_texts).encode()).hexdigest()[:12]
-    meta_path = out / ".corpus.json"
+    meta_path = out / "corpus.json"  # beside the notices, not among them
     if meta_path.exists():
         meta = json.loads(meta_path.read_text())
         if (meta.get("version"), meta.get("n"), meta.get("seeds"), meta.get("seed")) == (
@@ -164,7 +166,7 @@ def build_corpus(n: int, seeds_dir: Path, out: Path, seed: int = 20200525) -> di
                 text = text.replace("\n", "\r\n")
             data, enc = _encode(text, rng, traditional)
         rel = f"{i // 1000:03d}/{i:06d}.{'html' if is_html else 'txt'}"
-        path = out / rel
+        path = out / NOTICES / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         files.append([rel, enc])
@@ -296,8 +298,8 @@ def jieba_baseline(corpus: Path, repeats: int) -> dict:
     import jieba
 
     jieba.setLogLevel(logging.ERROR)
-    meta = json.loads((corpus / ".corpus.json").read_text())
-    texts = [(corpus / rel).read_bytes().decode(enc) for rel, enc in meta["files"]]
+    meta = json.loads((corpus / "corpus.json").read_text())
+    texts = [(corpus / NOTICES / rel).read_bytes().decode(enc) for rel, enc in meta["files"]]
     jieba.initialize()
     times, cpu = [], []
     for _ in range(repeats):
@@ -385,8 +387,9 @@ def main(argv: list[str] | None = None) -> int:
         corpora[n] = build_corpus(n, seeds, HERE / f"corpus-{n}")
 
     first = corpora[sizes[0]]["files"]
-    one_txt = next((HERE / f"corpus-{sizes[0]}" / rel for rel, _ in first if rel.endswith(".txt")), None)
-    one_html = next((HERE / f"corpus-{sizes[0]}" / rel for rel, _ in first if rel.endswith(".html")), None)
+    folder = HERE / f"corpus-{sizes[0]}" / NOTICES
+    one_txt = next((folder / rel for rel, _ in first if rel.endswith(".txt")), None)
+    one_html = next((folder / rel for rel, _ in first if rel.endswith(".html")), None)
     seed_one = sorted(seeds.glob("*.txt"))[0]
     results["first_row_s"] = {}
     for label, path in (("seed_txt", seed_one), ("corpus_txt", one_txt), ("corpus_html", one_html)):
@@ -408,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="directives-bench-") as tmp:
         for n in sizes:
-            corpus = HERE / f"corpus-{n}"
+            corpus = HERE / f"corpus-{n}" / NOTICES
             mb = corpora[n]["bytes"] / 1e6
             per_size: dict = {"bytes": corpora[n]["bytes"], "counts": corpora[n]["counts"], "jobs": {}}
             for jobs in args.jobs:

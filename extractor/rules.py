@@ -98,10 +98,18 @@ class PageRules(BaseModel):
         return self._bullet.sub("", line).strip()
 
     def is_boilerplate(self, line: str) -> bool:
-        return any(r.applies(line) for r in self.boilerplate)
+        return _any_applies(self._boilerplate_index, line)
 
     def is_end_marker(self, line: str) -> bool:
-        return any(r.applies(line) for r in self.end_marker)
+        return _any_applies(self._end_marker_index, line)
+
+    @cached_property
+    def _boilerplate_index(self) -> tuple[list[int], list[re.Pattern[str] | None]]:
+        return _length_index(self.boilerplate)
+
+    @cached_property
+    def _end_marker_index(self) -> tuple[list[int], list[re.Pattern[str] | None]]:
+        return _length_index(self.end_marker)
 
     def dateline_prefix(self, line: str) -> int | None:
         """End offset of a dateline at the start of ``line``, or None."""
@@ -118,6 +126,26 @@ class PageRules(BaseModel):
             return True
         m = self.dateline.anywhere_regex.search(line)
         return bool(m) and re.search(self.dateline.labels, line[: m.start()]) is not None
+
+
+def _length_index(rules: list[LineRule]) -> tuple[list[int], list[re.Pattern[str] | None]]:
+    """One combined regex per line length band: the rules whose ``max_len`` admits that length.
+
+    A long prose line then costs one search (or none) instead of one per rule."""
+    bounds = sorted({r.max_len for r in rules if r.max_len})
+    combined: list[re.Pattern[str] | None] = []
+    for lower in [*bounds, None]:
+        alive = [r.pattern for r in rules if not r.max_len or (lower is not None and r.max_len >= lower)]
+        combined.append(re.compile("|".join(f"(?:{p})" for p in alive)) if alive else None)
+    return bounds, combined
+
+
+def _any_applies(index: tuple[list[int], list[re.Pattern[str] | None]], line: str) -> bool:
+    from bisect import bisect_left
+
+    bounds, combined = index
+    regex = combined[bisect_left(bounds, len(line))]
+    return regex is not None and regex.search(line) is not None
 
 
 def _format_error(path: str, exc: ValidationError, data: Any) -> str:

@@ -8,7 +8,6 @@ matching silently misses terms; a character match cannot.
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -52,21 +51,6 @@ class Theme(BaseModel):
             raise ValueError(f"theme {self.id!r} has an empty lexicon: give terms or patterns")
         return self
 
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        alts = [re.escape(t) for t in sorted(set(self.terms), key=len, reverse=True)] + list(self.patterns)
-        return re.compile("|".join(f"(?:{a})" for a in alts))
-
-    def find(self, text: str) -> list[re.Match[str]]:
-        """Every match, overlapping ones included (a pattern may start inside a term)."""
-        out, pos = [], 0
-        while True:
-            m = self.regex.search(text, pos)
-            if not m:
-                return out
-            out.append(m)
-            pos = m.start() + 1
-
 
 class Taxonomy(BaseModel):
     """A theme file: the built-in ``rules/themes.yaml`` or a user's ``--taxonomy FILE``."""
@@ -109,12 +93,27 @@ def merge_taxonomies(builtin: Taxonomy, user: Taxonomy | None) -> list[Theme]:
 
 
 class Tagger:
-    """Tags directive texts with a list of themes."""
+    """Tags directive texts with a list of themes.
+
+    Literal terms of every theme are found in one scan (a combined regex proposes positions, a
+    dictionary says which terms of which themes start there, so overlapping terms of different
+    themes all count); context patterns are searched theme by theme."""
 
     def __init__(self, themes: list[Theme]) -> None:
         if not themes:
             raise RuleFileError("no themes to tag with")
         self.themes = themes
+        self._order = {t.id: i for i, t in enumerate(themes)}
+        by_term: dict[str, list[str]] = {}
+        for t in themes:
+            for term in dict.fromkeys(t.terms):
+                by_term.setdefault(term, []).append(t.id)
+        self._by_term = by_term
+        self._lengths = sorted({len(k) for k in by_term}, reverse=True)
+        self._scan = re.compile("|".join(re.escape(k) for k in sorted(by_term, key=len, reverse=True))) \
+            if by_term else None
+        self._patterns = [(t.id, re.compile("|".join(f"(?:{p})" for p in t.patterns)))
+                          for t in themes if t.patterns]
 
     @classmethod
     def from_files(cls, taxonomy: str | Path | None = None, mode: str | None = None) -> Tagger:
@@ -123,26 +122,43 @@ class Tagger:
             user = user.model_copy(update={"mode": mode})
         return cls(merge_taxonomies(load_taxonomy(), user))
 
+    def matches(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Every (start, end, theme id, matched text), overlapping ones included, in text order."""
+        out: list[tuple[int, int, str, str]] = []
+        n = len(text)
+        if self._scan is not None:
+            pos = 0
+            while (m := self._scan.search(text, pos)) is not None:
+                p = m.start()
+                for length in self._lengths:
+                    if p + length <= n:
+                        term = text[p:p + length]
+                        for tid in self._by_term.get(term, ()):
+                            out.append((p, p + length, tid, term))
+                pos = p + 1
+        for tid, rx in self._patterns:
+            pos = 0
+            while (m := rx.search(text, pos)) is not None:
+                out.append((m.start(), m.end(), tid, m.group()))
+                pos = m.start() + 1
+        out.sort(key=lambda x: (x[0], self._order[x[2]]))
+        return out
+
     def tag(self, text: str, heading: str = "") -> tuple[str, list[ThemeHit]]:
         """(primary theme id or '', hits with primary first, then by first occurrence)."""
-        found: list[tuple[int, str, list[str]]] = []
-        first_at: dict[str, int] = {}
-        for theme in self.themes:
-            matches = theme.find(text)
-            if not matches:
-                continue
-            terms = list(dict.fromkeys(m.group() for m in matches))
-            found.append((matches[0].start(), theme.id, terms))
-            first_at[theme.id] = matches[0].start()
-        if not found:
+        hits_at = self.matches(text)
+        if not hits_at:
             return "", []
-        found.sort(key=lambda f: f[0])
-        primary = self._primary(text, heading, found)
-        hits = [ThemeHit(theme=tid, terms=terms) for _, tid, terms in found]
-        hits.sort(key=lambda h: (h.theme != primary, first_at[h.theme]))
-        return primary, hits
+        terms: dict[str, dict[str, None]] = {}
+        for _, _, tid, term in hits_at:
+            terms.setdefault(tid, {})[term] = None
+        primary = self._primary(text, heading, hits_at)
+        order = list(terms)  # by first occurrence
+        order.sort(key=lambda tid: tid != primary)
+        return primary, [ThemeHit(theme=tid, terms=list(terms[tid])) for tid in order]
 
-    def _primary(self, text: str, heading: str, found: list[tuple[int, str, list[str]]]) -> str:
+    @staticmethod
+    def _primary(text: str, heading: str, hits_at: list[tuple[int, int, str, str]]) -> str:
         """The theme of the heading; else of the first clause; else the first theme in the text."""
         windows = []
         if heading:
@@ -151,15 +167,8 @@ class Tagger:
                 windows.append((at, at + len(heading)))
         m = re.search(r"[,。;!?]", text)
         windows.append((0, m.start() if m else len(text)))
-        fired = {tid for _, tid, _ in found}
         for lo, hi in windows:
-            best: tuple[int, str] | None = None
-            for theme in self.themes:
-                if theme.id not in fired:
-                    continue
-                mt = theme.regex.search(text, lo, hi)
-                if mt and (best is None or mt.start() < best[0]):
-                    best = (mt.start(), theme.id)
-            if best:
-                return best[1]
-        return found[0][1]
+            for start, end, tid, _ in hits_at:
+                if start >= lo and end <= hi:
+                    return tid
+        return hits_at[0][2]

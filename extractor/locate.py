@@ -352,15 +352,76 @@ def _aliases(value) -> list[str]:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    return Gazetteer(_jio().china_location_loader())
+    return Gazetteer(location_tree())
 
 
-def _load_towns(gaz: Gazetteer) -> dict[str, list[Place]]:
+def _jionlp_data(name: str) -> str:
+    """Path of a data file that ships inside the jionlp package, found without importing it."""
     from importlib.util import find_spec
 
     spec = find_spec("jionlp")
     base = list(spec.submodule_search_locations)[0] if spec and spec.submodule_search_locations else ""
-    path = os.path.join(base, "dictionary", "china_location.txt")
+    return os.path.join(base, "dictionary", name)
+
+
+# Province, city and county lines of jionlp's china_location.txt: 0–2 tabs, name, code, alias.
+_LOCATION_LINE = re.compile(r"(?:^|\n)(\t{0,2})([^\t\r\n]+)\t([^\t\r\n]+)\t([^\t\r\n]*)")
+DIVISIONS_FILE = "divisions.tsv"
+
+
+def location_tree_from_jionlp() -> dict:
+    """jionlp's province/city/county tree, as ``jionlp.china_location_loader()`` builds it, read
+    straight from jionlp's data file (its loader walks all 700,000 lines down to villages)."""
+    with open(_jionlp_data("china_location.txt"), encoding="utf-8") as f:
+        rows = _LOCATION_LINE.findall(f.read())
+    return _tree(rows)
+
+
+def _tree(rows) -> dict:
+    tree: dict = {}
+    prov_node: dict = {}
+    city_node: dict = {}
+    for tabs, name, code, alias in rows:
+        if tabs == "":
+            prov_node = tree[name] = {"_full_name": name, "_alias": alias, "_admin_code": code}
+        elif tabs == "\t":
+            city_node = prov_node[name] = {"_full_name": name, "_alias": alias.split("/"), "_admin_code": code}
+        else:
+            city_node[name] = {"_full_name": name, "_alias": alias, "_admin_code": code}
+    return tree
+
+
+def render_divisions() -> str:
+    """``data/divisions.tsv``: the province, city and county lines of jionlp's gazetteer."""
+    with open(_jionlp_data("china_location.txt"), encoding="utf-8") as f:
+        rows = _LOCATION_LINE.findall(f.read())
+    from importlib.metadata import version
+    head = ("# Administrative divisions of China down to county level: the province, city and county lines of\n"
+            f"# jionlp {version('jionlp')}'s dictionary/china_location.txt, copied by locate.render_divisions().\n"
+            "# Columns: depth (0 province, 1 city, 2 county), name, admin code, alias(es).\n"
+            "# A test regenerates it from the installed jionlp and fails when the two differ.\n")
+    return head + "".join(f"{len(t)}\t{n}\t{c}\t{a}\n" for t, n, c, a in rows)
+
+
+def location_tree() -> dict:
+    """The gazetteer tree, from the packaged copy of jionlp's province/city/county lines (fast to
+    read at start-up), else from jionlp's own data file."""
+    from importlib import resources
+
+    try:
+        text = resources.files("extractor").joinpath("data", DIVISIONS_FILE).read_text(encoding="utf-8")
+    except OSError:  # pragma: no cover - the file ships with the package
+        return location_tree_from_jionlp()
+    rows = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            depth, name, code, alias = line.split("\t")
+            rows.append(("\t" * int(depth), name, code, alias))
+    return _tree(rows)
+
+
+def _load_towns(gaz: Gazetteer) -> dict[str, list[Place]]:
+    path = _jionlp_data("china_location.txt")
     towns: dict[str, list[Place]] = {}
     county: Place | None = None
     prov = city = ""

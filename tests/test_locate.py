@@ -253,3 +253,18 @@ def test_locate_never_raises_on_odd_input() -> None:
                  re.escape("()[]{}") + "召开"):
         meta = locate(Cleaned(text=text, header=text, page=text, title=text[:20]))
         assert meta.admin_level in ("province", "city", "county", "")
+
+
+def test_packaged_divisions_are_jionlp_s_data() -> None:
+    # data/divisions.tsv is a copy of jionlp's province/city/county lines, read fast at start-up;
+    # it must equal what the installed jionlp ships, and the tree jionlp's own loader builds.
+    import contextlib
+    import io
+
+    from extractor.locate import location_tree, location_tree_from_jionlp, render_divisions
+
+    packaged = (Path(__file__).resolve().parents[1] / "extractor" / "data" / "divisions.tsv").read_text(encoding="utf-8")
+    assert packaged == render_divisions(), "regenerate with locate.render_divisions()"
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+    assert location_tree() == location_tree_from_jionlp() == jionlp.china_location_loader()

@@ -34,9 +34,15 @@ _SPACES = re.compile(r"[ \t\u3000]+")
 _OUTLINE_MARK = re.compile(r"^(?:[一二三四五六七八九十]+[、是要]|\(|\d+[.、]|[①-⑳]|第[一二三四五六七八九十]+)")
 
 
+_WIDTH_CHARS = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_WIDTH_TABLE)) + "]")
+_WIDTH_MAP = {chr(k): chr(v) if v is not None else "" for k, v in _WIDTH_TABLE.items()}
+
+
 def fold_width(text: str) -> str:
-    """Full-width ASCII to half-width (``，`` → ``,``), keeping length."""
-    return text.translate(_WIDTH_TABLE)
+    """Full-width ASCII to half-width (``，`` → ``,``), keeping length (zero-width marks dropped)."""
+    # Replacing only the characters that need it is several times faster than str.translate,
+    # which looks every character up in the table.
+    return _WIDTH_CHARS.sub(lambda m: _WIDTH_MAP[m.group()], text)
 
 
 def normalize_newlines(text: str) -> str:
@@ -53,6 +59,8 @@ def strip_pinyin_glosses(text: str) -> str:
 
 
 def strip_mojibake(text: str) -> str:
+    if "?" not in text and "\ufffd" not in text:
+        return text
     return _MOJIBAKE.sub("", text)
 
 
@@ -67,7 +75,7 @@ def to_simplified(text: str) -> tuple[str, str]:
     converted = _t2s().convert(text)
     if converted == text:
         return text, "simplified"
-    changed = sum(a != b for a, b in zip(text, converted))
+    changed = sum(map(str.__ne__, text, converted))
     n_cjk = len(_CJK.findall(text)) or 1
     return converted, "traditional" if changed / n_cjk > 0.03 else "simplified"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .models import Leader, Span
 from .rules import SegmentRules, load_segment_rules
@@ -83,6 +84,7 @@ class _Frames:
     positions: list[int] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
     ends: set[int] = field(default_factory=set)
+    by_sentence: dict[int, re.Match[str]] = field(default_factory=dict)  # sentence start → its frame
 
     def add(self, pos: int, end: int, speaker: str) -> None:
         self.positions.append(pos)
@@ -200,6 +202,7 @@ class Segmenter:
                 if m:
                     previous = self.speaker_of(m.group("who"), previous, names)
                     frames.add(m.start(), m.end(), previous)
+                    frames.by_sentence[s_start] = m
                 # The last leader named (市委书记张建国主持会议) is who a later 他 refers to.
                 for nm in _NAME_AFTER_POST.finditer(text, s_start, s_end):
                     previous = nm.group("name")
@@ -421,7 +424,7 @@ class Segmenter:
                 if idx and self._narrative.match(text[s_start:s_end]):
                     out.append(_Start(s_start, s_start, "stop", "", s_start))
                     continue
-                m = self.find_frame(text, s_start, s_end, names)
+                m = frames.by_sentence.get(s_start)
                 if m:
                     context = had = True
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:
@@ -524,18 +527,27 @@ def _skip_space(text: str, pos: int, end: int) -> int:
     return pos
 
 
-def _sentences(text: str, para: _Para, semicolons: bool = False) -> list[tuple[int, int]]:
-    pattern = r"[。!?;]+[”’」』\"')]*" if semicolons else _SENTENCE_END.pattern
+_SENTENCE_OR_CLAUSE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
+
+
+def _sentences(text: str, para: _Para, semicolons: bool = False) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each sentence of a paragraph (also split at ; with ``semicolons``)."""
+    return _sentences_in(text, para.start, para.end, semicolons)
+
+
+@lru_cache(maxsize=4096)
+def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tuple[int, int], ...]:
+    pattern = _SENTENCE_OR_CLAUSE_END if semicolons else _SENTENCE_END
+    para = _Para(start, end)
     out, pos = [], _skip_space(text, para.start, para.end)
-    base = pos
-    for m in re.finditer(pattern, text[base:para.end]):
-        end = base + m.end()
-        if end > pos:
-            out.append((pos, end))
-        pos = _skip_space(text, end, para.end)
+    for m in pattern.finditer(text, pos, para.end):
+        stop = m.end()
+        if stop > pos:
+            out.append((pos, stop))
+        pos = _skip_space(text, stop, para.end)
     if pos < para.end:
         out.append((pos, para.end))
-    return out
+    return tuple(out)
 
 
 def _clause_starts(text: str, start: int, end: int) -> list[int]:

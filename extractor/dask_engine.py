@@ -60,7 +60,7 @@ def dask_client(scheduler: str | None = None, jobs: int | None = None, verbose: 
         finally:
             client.close()
         return
-    n = jobs or os.cpu_count() or 1
+    n = jobs or batch.default_jobs()
     with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=quiet) as cluster, Client(cluster) as client:
         yield client

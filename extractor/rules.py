@@ -286,11 +286,14 @@ class SegmentRules(BaseModel):
     narrative_examples: Examples
     narrative_intro: str
     narrative_intro_examples: Examples
+    narrative_item: str
+    narrative_item_examples: Examples
     heading_body_starts: list[str] = Field(min_length=1)
     heading_max: int = 30
     trailing_byline: str
 
-    _check = field_validator("modal", "trailing_byline", "narrative_sentence", "narrative_intro")(_check_regex)
+    _check = field_validator("modal", "trailing_byline", "narrative_sentence", "narrative_intro",
+                             "narrative_item")(_check_regex)
 
 
 @lru_cache(maxsize=1)

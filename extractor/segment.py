@@ -118,6 +118,7 @@ class Segmenter:
         self._byline = re.compile(rules.trailing_byline)
         self._narrative = re.compile(rules.narrative_sentence)
         self._narrative_intro = re.compile(rules.narrative_intro)
+        self._narrative_item = re.compile(rules.narrative_item)
         self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
 
     @classmethod
@@ -272,7 +273,7 @@ class Segmenter:
         for i, s in enumerate(all_series):
             nested = any(j != i and any(a < s[0].start and s[-1].start < b for a, b in spans_of[j])
                          for j in range(len(all_series)))
-            if not nested:
+            if not nested and not self._items_report_work_done(text, s, spans_of[i]):
                 kept.append((s, spans_of[i]))
         out: list[_Start] = []
         for sid, (s, spans) in enumerate(kept):
@@ -304,6 +305,15 @@ class Segmenter:
         if any(lo <= p < first.start for p in frames.positions):
             return False
         return self._narrative_intro.search(intro) is not None
+
+    def is_narrative_item(self, item: str) -> bool:
+        """An item whose first two sentences report work done and carry no modal."""
+        head = "".join(re.split(r"(?<=[。!?])", item)[:2])
+        return self._narrative_item.search(head) is not None and self._modal.search(head) is None
+
+    def _items_report_work_done(self, text: str, s: list[_Marker], spans: list[tuple[int, int]]) -> bool:
+        narrative = sum(self.is_narrative_item(text[a:b]) for a, b in spans)
+        return narrative * 2 >= len(s) + 1
 
     def _member_spans(self, text: str, paras: list[_Para], s: list[_Marker],
                       member_starts: list[int]) -> list[tuple[int, int]]:

@@ -155,3 +155,9 @@ def test_bad_user_taxonomy_names_file_theme_and_key(tmp_path, text, needles):
 def test_narrative_examples(pattern, text, hit):
     import re
     assert (re.search(pattern, text) is not None) is hit
+
+
+@pytest.mark.parametrize(("text", "hit"), [(t, True) for t in SEG.narrative_item_examples.match]
+                         + [(t, False) for t in SEG.narrative_item_examples.no_match])
+def test_narrative_item_examples(text, hit):
+    assert SEGMENTER.is_narrative_item(text) is hit

@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import stat
+from functools import lru_cache
 from pathlib import Path
 
 from .models import Loaded
@@ -330,7 +331,7 @@ _PLAUSIBLE = re.compile(r"[\u00a0\u00a7\u00b0\u00b1\u00b7\u00d7\u00f7àáèéì�
 def plausibility(text: str) -> float:
     """Share of the non-ASCII characters of ``text`` that a Chinese text is made of (1.0: all ASCII)."""
     sample = text[:20000]
-    non_ascii = sum(1 for ch in sample if ord(ch) > 0x7F)
+    non_ascii = len(_NON_ASCII.findall(sample))
     if not non_ascii:
         return 1.0
     return len(_PLAUSIBLE.findall(sample)) / non_ascii
@@ -340,12 +341,17 @@ def commonness(text: str) -> float:
     """Share of the ideographs of ``text`` among the common ones: GB2312 level 1 (3,755 simplified)
     or Big5 level 1 (5,401 traditional). A text read in the wrong one of GB18030 and Big5 is made of
     rare characters (豫 → 唹)."""
-    cjk = [ch for ch in text[:4000] if "\u4e00" <= ch <= "\u9fff"]
+    cjk = _IDEOGRAPH.findall(text[:4000])
     if not cjk:
         return 1.0
-    return sum(_common(ch) for ch in cjk) / len(cjk)
+    return sum(map(_common, cjk)) / len(cjk)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+
+
+@lru_cache(maxsize=None)
 def _common(ch: str) -> bool:
     try:
         if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:

@@ -67,9 +67,9 @@ class Extractor:
         doc_id = doc_id_for(cleaned.text)
         spans = self.segmenter.segment(cleaned.text, leaders=meta.leaders)
         rows: list[DirectiveRow] = []
-        for no, span in enumerate(spans, start=1):
+        tags = self.tagger.tag_spans(cleaned.text, [(sp.start, sp.end, sp.heading) for sp in spans])
+        for no, (span, (primary, hits)) in enumerate(zip(spans, tags), start=1):
             text = cleaned.text[span.start:span.end]
-            primary, hits = self.tagger.tag(text, span.heading)
             rows.append(DirectiveRow(
                 doc_id=doc_id, source_path=loaded.path, title=meta.title, source=meta.source,
                 published=meta.published, meeting_date=meta.meeting_date, province=meta.province,

@@ -146,7 +146,22 @@ class Tagger:
 
     def tag(self, text: str, heading: str = "") -> tuple[str, list[ThemeHit]]:
         """(primary theme id or '', hits with primary first, then by first occurrence)."""
+        return self._tag(text, heading, self.matches(text))
+
+    def tag_spans(self, text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, list[ThemeHit]]]:
+        """``tag`` for each (start, end, heading) span of one document, scanning the document once."""
+        from bisect import bisect_left
+
         hits_at = self.matches(text)
+        starts = [h[0] for h in hits_at]
+        out = []
+        for start, end, heading in spans:
+            lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+            local = [(a - start, b - start, tid, term) for a, b, tid, term in hits_at[lo:hi] if b <= end]
+            out.append(self._tag(text[start:end], heading, local))
+        return out
+
+    def _tag(self, text: str, heading: str, hits_at: list[tuple[int, int, str, str]]) -> tuple[str, list[ThemeHit]]:
         if not hits_at:
             return "", []
         terms: dict[str, dict[str, None]] = {}

@@ -72,8 +72,12 @@ def extract_article(page: str) -> Article:
     else:
         text, method = "\n".join(lines), "lines"
         log.info("article by page lines (trafilatura kept %d lines)", len(traf_lines))
-    title = _title(metas, traf.get("title") or "", root)
-    date = _date(metas, traf.get("date") or "")
+    title = _title(metas, "", root)
+    date = _date(metas, "")
+    if not title or not date:  # trafilatura's metadata search is thorough but slow: only when needed
+        found = _trafilatura_metadata(page)
+        title = title or _title(metas, found.get("title") or "", root)
+        date = date or _date(metas, found.get("date") or "")
     return Article(text=text, title=title, date=date, method=method)
 
 
@@ -164,9 +168,11 @@ def _trafilatura(page: str) -> dict:
     import trafilatura
 
     try:
+        # fast: no second opinion from the fallback extractors; extract_article checks what was kept
+        # and uses the page's own lines when trafilatura dropped any of the article.
         doc = trafilatura.bare_extraction(
-            page, with_metadata=True, favor_recall=True, include_comments=False, include_tables=False,
-            include_images=False, include_links=False, deduplicate=False,
+            page, with_metadata=False, fast=True, favor_recall=True, include_comments=False,
+            include_tables=False, include_images=False, include_links=False, deduplicate=False,
         )
     except Exception as exc:  # noqa: BLE001 - a page trafilatura cannot handle falls back to its lines
         log.info("trafilatura failed: %s: %s", type(exc).__name__, exc)
@@ -176,6 +182,19 @@ def _trafilatura(page: str) -> dict:
     if isinstance(doc, dict):
         return doc
     return {k: getattr(doc, k, None) for k in ("text", "title", "date", "sitename")}
+
+
+def _trafilatura_metadata(page: str) -> dict:
+    import trafilatura
+
+    try:
+        meta = trafilatura.extract_metadata(page)
+    except Exception as exc:  # noqa: BLE001
+        log.info("trafilatura metadata failed: %s: %s", type(exc).__name__, exc)
+        return {}
+    if meta is None:
+        return {}
+    return {k: getattr(meta, k, None) for k in ("title", "date", "sitename")}
 
 
 # -- metadata ------------------------------------------------------------------------------------------

@@ -212,27 +212,31 @@ class Segmenter:
     # -- numbered -----------------------------------------------------------------------------
     def _markers(self, text: str, paras: list[_Para], frame_ends: set[int]) -> dict[str, list[_Marker]]:
         found: dict[str, list[_Marker]] = {}
+        starts = [p.start for p in paras]
+        firsts = [_skip_space(text, p.start, p.end) for p in paras]
         for fam in self.rules.numbered:
             allowed = _BOUNDARY[fam.position]
             out = []
-            for pi, para in enumerate(paras):
-                first = _skip_space(text, para.start, para.end)
-                for m in fam.regex.finditer(text, first, para.end):
-                    pos = m.start()
-                    if pos != first and pos not in frame_ends and not _after_boundary(text, pos, first, allowed):
-                        continue
-                    raw = m.group("ord")
-                    last = False
-                    if fam.ordinal == "chinese":
-                        ordinal = cn_ordinal(raw)
-                    elif fam.ordinal == "arabic":
-                        ordinal = int(raw)
-                    elif fam.ordinal == "circled":
-                        ordinal = _CIRCLED.index(raw) + 1
-                    else:
-                        ordinal, last = _SEQUENCE.get(raw, 0), raw in ("然后", "最后")
-                    if ordinal or last:
-                        out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last))
+            for m in fam.regex.finditer(text):  # one pass over the text, not one per paragraph
+                pos = m.start()
+                pi = bisect_right(starts, pos) - 1
+                if pi < 0 or pos < firsts[pi] or m.end() > paras[pi].end:
+                    continue
+                first = firsts[pi]
+                if pos != first and pos not in frame_ends and not _after_boundary(text, pos, first, allowed):
+                    continue
+                raw = m.group("ord")
+                last = False
+                if fam.ordinal == "chinese":
+                    ordinal = cn_ordinal(raw)
+                elif fam.ordinal == "arabic":
+                    ordinal = int(raw)
+                elif fam.ordinal == "circled":
+                    ordinal = _CIRCLED.index(raw) + 1
+                else:
+                    ordinal, last = _SEQUENCE.get(raw, 0), raw in ("然后", "最后")
+                if ordinal or last:
+                    out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last))
             found[fam.id] = out
         return found
 

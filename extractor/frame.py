@@ -17,6 +17,7 @@ offsets ``int64``, ``numbered`` ``bool``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import typing
 from typing import TYPE_CHECKING, Any, Literal
@@ -26,6 +27,8 @@ from .pipeline import shared_extractor
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+log = logging.getLogger(__name__)
 
 Table = Literal["directives", "documents"]
 _MODELS = {"directives": DirectiveRow, "documents": DocumentRow}
@@ -128,9 +131,7 @@ def _extract_one(ex, value: Any, source: Any, index: Any, is_path: bool) -> Noti
     try:
         return ex.extract_text(value, source_path)
     except Exception as exc:  # noqa: BLE001 - one bad notice must not stop a partition
-        import logging
-
-        logging.getLogger(__name__).exception("%s: extraction failed", source_path)
+        log.exception("%s: extraction failed", source_path)
         return Notice(document=DocumentRow(source_path=source_path, status="error",
                                            error=f"extraction failed: {type(exc).__name__}: {exc}"))
 

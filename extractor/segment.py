@@ -127,6 +127,7 @@ class Segmenter:
 
     # -- public ---------------------------------------------------------------------------
     def segment(self, text: str, leaders: list[Leader] | tuple = ()) -> list[Span]:
+        _sentences_in.cache_clear()  # the cache serves one notice; it must not keep old notices alive
         paras = _paragraphs(text)
         if not paras:
             return []
@@ -549,7 +550,7 @@ def _sentences(text: str, para: _Para, semicolons: bool = False) -> tuple[tuple[
     return _sentences_in(text, para.start, para.end, semicolons)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tuple[int, int], ...]:
     pattern = _SENTENCE_OR_CLAUSE_END if semicolons else _SENTENCE_END
     para = _Para(start, end)

@@ -323,18 +323,20 @@ def _utf8(data: bytes) -> str | None:
 # general punctuation (“” … —), no-break space and the Latin-1 signs § ° ± · × ÷, pinyin vowels (戰(zhàn)),
 # arrows and shapes,
 # circled numbers ①, bopomofo. Not private-use characters, which a wrong legacy decoding produces.
-_PLAUSIBLE = re.compile(r"[\u00a0\u00a7\u00b0\u00b1\u00b7\u00d7\u00f7àáèéìíòóùúüāēěīǐōǒūǔǖǘǚǜńňǹ\u2000-\u206f\u2100-\u218f\u2190-\u21ff\u2460-\u24ff"
-                        r"\u2500-\u25ff\u2600-\u26ff\u3000-\u303f\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
-                        r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0002ffff\ufeff]")
+_PLAUSIBLE_CHARS = (r"\u00a0\u00a7\u00b0\u00b1\u00b7\u00d7\u00f7àáèéìíòóùúüāēěīǐōǒūǔǖǘǚǜńňǹ\u2000-\u206f\u2100-\u218f"
+                    r"\u2190-\u21ff\u2460-\u24ff\u2500-\u25ff\u2600-\u26ff\u3000-\u303f\u3100-\u312f\u3400-\u4dbf"
+                    r"\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0002ffff\ufeff")
+# Non-ASCII characters that are not among them: few in a right decoding, so counting them is quick.
+_IMPLAUSIBLE = re.compile(rf"[^\x00-\x7f{_PLAUSIBLE_CHARS}]")
 
 
 def plausibility(text: str) -> float:
     """Share of the non-ASCII characters of ``text`` that a Chinese text is made of (1.0: all ASCII)."""
     sample = text[:4000]  # a wrong decoding shows on every line: a page's first lines are enough
-    non_ascii = len(_NON_ASCII.findall(sample))
+    non_ascii = len(sample) - len(sample.encode("ascii", "ignore"))
     if not non_ascii:
         return 1.0
-    return len(_PLAUSIBLE.findall(sample)) / non_ascii
+    return 1.0 - len(_IMPLAUSIBLE.findall(sample)) / non_ascii
 
 
 def commonness(text: str) -> float:
@@ -347,7 +349,6 @@ def commonness(text: str) -> float:
     return sum(map(_common, cjk)) / len(cjk)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 
 

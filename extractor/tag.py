@@ -92,12 +92,25 @@ def merge_taxonomies(builtin: Taxonomy, user: Taxonomy | None) -> list[Theme]:
     return list(by_id.values())
 
 
+def _automaton(by_term: dict[str, list[str]]):
+    """An Aho–Corasick automaton over the literal terms: term → (term, theme ids)."""
+    if not by_term:
+        return None
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for term, tids in by_term.items():
+        automaton.add_word(term, (term, tuple(tids)))
+    automaton.make_automaton()
+    return automaton
+
+
 class Tagger:
     """Tags directive texts with a list of themes.
 
-    Literal terms of every theme are found in one scan (a combined regex proposes positions, a
-    dictionary says which terms of which themes start there, so overlapping terms of different
-    themes all count); context patterns are searched theme by theme."""
+    Literal terms of every theme are found in one pass with an Aho–Corasick automaton (every
+    occurrence, overlapping ones included, so a term inside a longer term of another theme counts
+    for both); context patterns are searched theme by theme."""
 
     def __init__(self, themes: list[Theme]) -> None:
         if not themes:
@@ -108,10 +121,7 @@ class Tagger:
         for t in themes:
             for term in dict.fromkeys(t.terms):
                 by_term.setdefault(term, []).append(t.id)
-        self._by_term = by_term
-        self._lengths = sorted({len(k) for k in by_term}, reverse=True)
-        self._scan = re.compile("|".join(re.escape(k) for k in sorted(by_term, key=len, reverse=True))) \
-            if by_term else None
+        self._automaton = _automaton(by_term)
         self._patterns = [(t.id, re.compile("|".join(f"(?:{p})" for p in t.patterns)))
                           for t in themes if t.patterns]
 
@@ -125,23 +135,17 @@ class Tagger:
     def matches(self, text: str) -> list[tuple[int, int, str, str]]:
         """Every (start, end, theme id, matched text), overlapping ones included, in text order."""
         out: list[tuple[int, int, str, str]] = []
-        n = len(text)
-        if self._scan is not None:
-            pos = 0
-            while (m := self._scan.search(text, pos)) is not None:
-                p = m.start()
-                for length in self._lengths:
-                    if p + length <= n:
-                        term = text[p:p + length]
-                        for tid in self._by_term.get(term, ()):
-                            out.append((p, p + length, tid, term))
-                pos = p + 1
+        if self._automaton is not None:
+            for last, (term, tids) in self._automaton.iter(text):
+                start = last + 1 - len(term)
+                for tid in tids:
+                    out.append((start, last + 1, tid, term))
         for tid, rx in self._patterns:
             pos = 0
             while (m := rx.search(text, pos)) is not None:
                 out.append((m.start(), m.end(), tid, m.group()))
                 pos = m.start() + 1
-        out.sort(key=lambda x: (x[0], self._order[x[2]]))
+        out.sort(key=lambda x: (x[0], self._order[x[2]], -x[1]))
         return out
 
     def tag(self, text: str, heading: str = "") -> tuple[str, list[ThemeHit]]:

@@ -137,8 +137,7 @@ def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if (p.is_file() or p.is_symlink()) and p.suffix.lower() in NOTICE_SUFFIXES)
+            found = [Path(p) for p in sorted(_notice_files(str(path)), key=lambda p: p.split(os.sep))]
         else:
             found = [path]
         for p in found:
@@ -146,6 +145,17 @@ def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
             if key not in seen:
                 seen.add(key)
                 yield p
+
+
+def _notice_files(folder: str) -> list[str]:
+    """Notice files below ``folder`` as strings (a Path per file costs memory on big corpora);
+    links are listed whatever they point to, so that a broken one is reported."""
+    out = []
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            if os.path.splitext(name)[1].lower() in NOTICE_SUFFIXES:
+                out.append(os.path.join(root, name))
+    return out
 
 
 def skipped_in_folders(paths: Iterable[str | os.PathLike]) -> dict[str, int]:

@@ -168,7 +168,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     present = [p for p in args.paths if p not in missing]
     from .pipeline import NOTICE_SUFFIXES, skipped_in_folders
 
-    skipped = skipped_in_folders(present)
+    skipped = skipped_in_folders(present) if not args.quiet else {}
     if skipped:
         listed = ", ".join(f"{n} {suffix}" for suffix, n in sorted(skipped.items(), key=lambda kv: -kv[1]))
         print(f"note: not read, by suffix: {listed}; name such files directly to read them", file=sys.stderr)

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .models import Cleaned, Leader, Loaded, Metadata
 from .people import PostedPerson, find_leaders, lookup_provincial, post_kind
-from .rules import Examples, packaged_rule_text, read_yaml, validate_file
+from .rules import Examples, _check_regex, packaged_rule_text, read_yaml, validate_file
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +131,7 @@ class ContextRule(BaseModel):
     def _has_slot(cls, value: str) -> str:
         if "{abbr}" not in value:
             raise ValueError("pattern must contain {abbr}")
-        try:
-            re.compile(value.replace("{abbr}", "豫"))
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+        _check_regex(value.replace("{abbr}", "豫"))
         return value
 
 

@@ -133,6 +133,7 @@ class Extractor:
 def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
     """Files named directly (any suffix), and notice files found recursively in folders (broken
     links included, so that they are reported), sorted; a file named twice is given once."""
+    paths = list(paths)
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
@@ -140,6 +141,9 @@ def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
             found = [Path(p) for p in sorted(_notice_files(str(path)), key=lambda p: p.split(os.sep))]
         else:
             found = [path]
+        if len(paths) == 1:  # one folder lists each file once: no need to remember them all
+            yield from found
+            continue
         for p in found:
             key = os.path.abspath(p)
             if key not in seen:

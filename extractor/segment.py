@@ -189,7 +189,7 @@ class Segmenter:
         """A frame at a sentence start, or after one or two leading clauses (会上,市长X要求,…)."""
         m = self.match_frame(text, s_start, names)
         if m is None:
-            for c in _clause_starts(text, s_start, s_end)[1:3]:
+            for c in _clause_starts(text, s_start, s_end, limit=3)[1:3]:
                 m = self.match_frame(text, c, names, clause=True)
                 if m:
                     break
@@ -565,12 +565,18 @@ def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tu
     return tuple(out)
 
 
-def _clause_starts(text: str, start: int, end: int) -> list[int]:
+_CLAUSE_MARK = re.compile(r"[,;:]")
+
+
+def _clause_starts(text: str, start: int, end: int, limit: int = 0) -> list[int]:
+    """Where the clauses of ``text[start:end]`` begin (the first ``limit`` of them, if given)."""
     out = [start]
-    for m in re.finditer(r"[,;:]", text[start:end]):
-        p = _skip_space(text, start + m.end(), end)
+    for m in _CLAUSE_MARK.finditer(text, start, end):
+        p = _skip_space(text, m.end(), end)
         if p < end:
             out.append(p)
+            if limit and len(out) >= limit:
+                break
     return out
 
 

@@ -66,6 +66,7 @@ class _Marker:
     end: int  # end of the marker itself
     para: int
     last: bool = False  # 最后: closes a sequence
+    para_first: int = -1  # where its paragraph's text begins
 
 
 @dataclass
@@ -237,7 +238,7 @@ class Segmenter:
                 else:
                     ordinal, last = _SEQUENCE.get(raw, 0), raw in ("然后", "最后")
                 if ordinal or last:
-                    out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last))
+                    out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last, first))
             found[fam.id] = out
         return found
 
@@ -253,7 +254,7 @@ class Segmenter:
                 continue
             prev = cur[-1]
             follows = mk.last or mk.ordinal == prev.ordinal + 1
-            same_place = mk.para == prev.para or mk.start == _first_pos(mk)  # new paragraph: must lead it
+            same_place = mk.para == prev.para or mk.start == mk.para_first  # new paragraph: must lead it
             if follows and same_place:
                 if mk.last:
                     mk.ordinal = prev.ordinal + 1
@@ -262,9 +263,6 @@ class Segmenter:
 
     def _numbered(self, text: str, paras: list[_Para], frames: _Frames) -> list[_Start]:
         by_family = self._markers(text, paras, frames.ends)
-        for ms in by_family.values():
-            for mk in ms:
-                mk._para_first = _skip_space(text, paras[mk.para].start, paras[mk.para].end)  # type: ignore[attr-defined]
         all_series: list[list[_Marker]] = []
         for fam in self.rules.numbered:
             all_series.extend(s for s in self._series(by_family[fam.id])
@@ -304,7 +302,7 @@ class Segmenter:
     def _reports_work_done(self, text: str, paras: list[_Para], first: _Marker, frames: _Frames) -> bool:
         """The series follows a report of work done (今年以来,我县一是…), not a frame."""
         para = paras[first.para]
-        lo = para.start if first.start > _first_pos(first) else (paras[first.para - 1].start if first.para else
+        lo = para.start if first.start > first.para_first else (paras[first.para - 1].start if first.para else
                                                                    para.start)
         intro = text[lo:first.start]
         if any(lo <= p < first.start for p in frames.positions):
@@ -587,10 +585,6 @@ def _after_boundary(text: str, pos: int, floor: int, allowed: str) -> bool:
     while i >= floor and text[i] in _CLOSERS:
         i -= 1
     return i >= floor and text[i] in allowed
-
-
-def _first_pos(mk: _Marker) -> int:
-    return getattr(mk, "_para_first", -1)
 
 
 def _para_index(paras: list[_Para], pos: int) -> int:

@@ -14,7 +14,10 @@ Decoding, in order:
 3. the page's declared charset (``<meta charset>``, ``http-equiv``, ``<?xml encoding?>``), with
    GB2312/GBK read as their superset GB18030 and Big5 as Big5-HKSCS;
 4. UTF-16 without a BOM: NUL bytes, and a decoding that reads as Chinese text;
-5. detection with charset-normalizer, limited to the encodings Chinese pages use.
+5. without a declaration, a legacy Chinese reading that is beyond doubt: of GB18030 and Big5-HKSCS,
+   the one that decodes without error into common Chinese characters while the other does not
+   (a scraper's GBK text file); detection is slow and would only confirm it;
+6. detection with charset-normalizer, limited to the encodings Chinese pages use.
 
 A decode that needs replacement characters is accepted only when they are rare (a damaged byte or
 two in a scraped page); otherwise the file is undecodable.
@@ -240,6 +243,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             return _decode_checked(data, declared)
         except LoadError:
             log.info("declared charset %s does not decode; detecting", declared)
+    if not declared:
+        clear = _clearly_chinese(data)
+        if clear is not None:
+            return clear
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=_DETECT).best()
@@ -257,6 +264,23 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         except LoadError:
             continue
     raise LoadError("cannot decode: not text in UTF-8, GB18030/GBK, Big5 or UTF-16")
+
+
+def _clearly_chinese(data: bytes) -> tuple[str, str] | None:
+    """The one reading of GB18030 and Big5-HKSCS that is right beyond doubt, or None.
+
+    Right: decodes without error, its non-ASCII characters are Chinese ones and its ideographs
+    common ones. Beyond doubt: the other reading fails one of these tests (a Big5 text read as
+    GB18030 decodes, but into rare characters)."""
+    good = []
+    for enc in ("gb18030", "big5hkscs"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if plausibility(text) >= 0.95 and commonness(text) >= 0.8:
+            good.append((text, enc))
+    return good[0] if len(good) == 1 else None
 
 
 def _most_chinese(data: bytes, encodings) -> tuple[str, str] | None:
@@ -343,13 +367,13 @@ def commonness(text: str) -> float:
     """Share of the ideographs of ``text`` among the common ones: GB2312 level 1 (3,755 simplified)
     or Big5 level 1 (5,401 traditional). A text read in the wrong one of GB18030 and Big5 is made of
     rare characters (豫 → 唹)."""
-    cjk = _IDEOGRAPH.findall(text[:4000])
+    cjk = "".join(_IDEOGRAPH_RUN.findall(text[:4000]))  # runs, not characters: several times faster
     if not cjk:
         return 1.0
     return sum(map(_common, cjk)) / len(cjk)
 
 
-_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+_IDEOGRAPH_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 @lru_cache(maxsize=None)

@@ -28,8 +28,11 @@ _BLOCK = frozenset("""p div br li ul ol dl dt dd tr td th table tbody thead tfoo
 # Elements that hold no page text.
 _SKIP = frozenset("""script style noscript template iframe object embed svg canvas select option button
     input textarea head map audio video""".split())
+# The line break written into the tree: a Unicode noncharacter, reserved for a program's internal
+# use and never part of a page's text.
+_BREAK = "\ufdd0"
 _WS = re.compile(r"[ \t\r\n\f\v]+")  # source white space; &nbsp; (U+00A0) and &emsp; (U+2003) survive
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # A numbered item's start: 一、 二是 三要 (四) （五） 6. 7、
@@ -62,8 +65,9 @@ def extract_article(page: str) -> Article:
     """The article of a page: text with one paragraph per line, headline, publication date."""
     page = _XML_DECL.sub("", page, count=1)
     root = _parse(page)
-    lines = page_lines(root) if root is not None else []
     metas = _metas(root) if root is not None else {}
+    page_title = _page_title(root)
+    lines = page_lines(root) if root is not None else []  # rewrites the tree: last to read it
     traf = _trafilatura(page)
     traf_lines = [ln for ln in (_norm(x) for x in (traf.get("text") or "").split("\n")) if ln]
 
@@ -72,11 +76,11 @@ def extract_article(page: str) -> Article:
     else:
         text, method = "\n".join(lines), "lines"
         log.info("article by page lines (trafilatura kept %d lines)", len(traf_lines))
-    title = _title(metas, "", root)
+    title = _title(metas, "", page_title)
     date = _date(metas, "")
     if not title or not date:  # trafilatura's metadata search is thorough but slow: only when needed
         found = _trafilatura_metadata(page)
-        title = title or _title(metas, found.get("title") or "", root)
+        title = title or _title(metas, found.get("title") or "", page_title)
         date = date or _date(metas, found.get("date") or "")
     return Article(text=text, title=title, date=date, method=method)
 
@@ -96,7 +100,26 @@ def _norm(line: str) -> str:
 
 
 def page_lines(root) -> list[str]:
-    """The page's visible text, a line per block element or ``<br>``, white space collapsed."""
+    """The page's visible text, a line per block element or ``<br>``, white space collapsed.
+
+    Rewrites ``root``: hidden elements are removed and line breaks written into the text, so
+    that lxml serialises the text in one call instead of a Python step per node."""
+    import lxml.etree as etree
+
+    if root.find(".//pre") is not None:  # preformatted text keeps its own white space
+        return _page_lines_walk(root)
+    etree.strip_elements(root, *_SKIP, with_tail=False)
+    etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)  # their tails stay
+    for el in root.iter(*_BLOCK):
+        el.text = _BREAK + el.text if el.text else _BREAK
+        el.tail = _BREAK + el.tail if el.tail else _BREAK
+    text = etree.tostring(root, method="text", encoding=str, with_tail=False)
+    text = _WS.sub(" ", text).replace(_BREAK, "\n")
+    return [ln for ln in (ln.strip() for ln in text.split("\n")) if ln]
+
+
+def _page_lines_walk(root) -> list[str]:
+    """``page_lines`` one node at a time (a ``<pre>`` keeps its white space)."""
     import lxml.etree as etree
 
     parts: list[str] = []
@@ -129,7 +152,8 @@ def page_lines(root) -> list[str]:
 
 def _is_prose(line: str) -> bool:
     """A sentence of the article, or a numbered item however short (一、严密防范境外疫情输入)."""
-    return (len(_CJK.findall(line)) >= 10 and bool(_SENTENCE_END.search(line))) or bool(_ITEM.match(line))
+    return ((_SENTENCE_END.search(line) is not None and sum(map(len, _CJK_RUN.findall(line))) >= 10)
+            or _ITEM.match(line) is not None)
 
 
 def _keeps_paragraphs(traf_lines: list[str], lines: list[str]) -> bool:
@@ -161,7 +185,7 @@ def _keeps_paragraphs(traf_lines: list[str], lines: list[str]) -> bool:
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\s+", "", line)
+    return "".join(line.split())  # str.split's white space is the regex \s
 
 
 def _trafilatura(page: str) -> dict:
@@ -209,11 +233,14 @@ def _metas(root) -> dict[str, str]:
     return found
 
 
-def _title(metas: dict[str, str], traf_title: str, root) -> str:
-    candidates = [metas.get(k, "") for k in _TITLE_META] + [traf_title]
-    if root is not None:
-        t = root.find(".//title")
-        candidates.append(t.text_content() if t is not None else "")
+def _page_title(root) -> str:
+    """The text of the page's ``<title>``."""
+    t = root.find(".//title") if root is not None else None
+    return t.text_content() if t is not None else ""
+
+
+def _title(metas: dict[str, str], traf_title: str, page_title: str) -> str:
+    candidates = [metas.get(k, "") for k in _TITLE_META] + [traf_title, page_title]
     sites = {metas.get(k, "").strip() for k in _SITE_META} - {""}
     for cand in candidates:
         cand = _norm(cand)

@@ -79,6 +79,14 @@ class DatelineRule(BaseModel):
     def anywhere_regex(self) -> re.Pattern[str]:
         return re.compile(rf"{self.date}{self.time}")
 
+    @cached_property
+    def labels_regex(self) -> re.Pattern[str]:
+        return re.compile(self.labels)
+
+    @cached_property
+    def exclude_regex(self) -> re.Pattern[str]:
+        return re.compile(self.exclude)
+
 
 class PageRules(BaseModel):
     """``rules/page.yaml``: which lines of a page are not article text."""
@@ -114,19 +122,19 @@ class PageRules(BaseModel):
 
     def dateline_prefix(self, line: str) -> int | None:
         """End offset of a dateline at the start of ``line``, or None."""
-        if re.search(self.dateline.exclude, line[:40]):
+        if self.dateline.exclude_regex.search(line, 0, 40):
             return None
         m = self.dateline.prefix_regex.match(line)
         return m.end() if m else None
 
     def is_dateline(self, line: str) -> bool:
         """A short line that carries the page's date among labels (not prose)."""
-        if len(line) > self.dateline.max_len or "。" in line or re.search(self.dateline.exclude, line):
+        if len(line) > self.dateline.max_len or "。" in line or self.dateline.exclude_regex.search(line):
             return False
         if self.dateline_prefix(line) is not None:
             return True
         m = self.dateline.anywhere_regex.search(line)
-        return bool(m) and re.search(self.dateline.labels, line[: m.start()]) is not None
+        return bool(m) and self.dateline.labels_regex.search(line, 0, m.start()) is not None
 
 
 def _length_index(rules: list[LineRule]) -> tuple[list[int], list[tuple[re.Pattern[str], ...]]]:

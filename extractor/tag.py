@@ -142,9 +142,15 @@ class Tagger:
                 start = last + 1 - len(term)
                 for tid in tids:
                     out.append((start, last + 1, tid, term))
+        out.extend(self.pattern_matches(text))
+        out.sort(key=lambda x: (x[0], self._order[x[2]], -x[1]))
+        return out
+
+    def pattern_matches(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Matches of the context patterns: for each theme, one per start position, of the first
+        of its patterns that matches there (what its patterns as one alternation would find)."""
+        out: list[tuple[int, int, str, str]] = []
         for tid, patterns in self._patterns:
-            # One match per start position, of the first pattern that matches there: what the
-            # theme's patterns as one alternation would find.
             at: dict[int, tuple[int, str]] = {}
             for rx in patterns:
                 pos = 0
@@ -152,7 +158,6 @@ class Tagger:
                     at.setdefault(m.start(), (m.end(), m.group()))
                     pos = m.start() + 1
             out.extend((start, end, tid, matched) for start, (end, matched) in at.items())
-        out.sort(key=lambda x: (x[0], self._order[x[2]], -x[1]))
         return out
 
     def tag(self, text: str, heading: str = "") -> tuple[str, list[ThemeHit]]:

@@ -96,6 +96,28 @@ def test_short_gbk_paragraph_is_detected():
     assert decode_bytes(text.encode("gbk")) == (text, "gb18030")
 
 
+@pytest.mark.parametrize("key", sorted(SEEDS))
+@pytest.mark.parametrize("codec", ["gb18030", "big5hkscs"])
+def test_undeclared_legacy_chinese_beyond_doubt_needs_no_detection(monkeypatch, key, codec):
+    import charset_normalizer
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("detection ran")
+
+    monkeypatch.setattr(charset_normalizer, "from_bytes", refuse)
+    text = SEEDS[key].text() if codec == "gb18030" else big5_ready(to_traditional(SEEDS[key].text()))
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:
+        pytest.skip(f"seed {key} has characters {codec} lacks")
+    assert decode_bytes(data) == (text.removeprefix("\ufeff"), codec)
+
+
+def test_a_western_legacy_page_still_goes_to_detection():
+    text = "Café crème, déjà vu: naïve façade. " * 20
+    assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
+
+
 def test_utf8_cut_inside_its_last_character_keeps_the_rest():
     data = "会议强调，要加强核酸检测。".encode()
     text, enc = decode_bytes(data[:-1])
@@ -178,6 +200,30 @@ def test_a_dropped_short_numbered_heading_is_noticed(monkeypatch):
                         lambda p: {**good, "text": good["text"].replace("二、抓好重点场所防控\n", "")})
     article = extract_article(page)
     assert article.method == "lines" and "\n二、抓好重点场所防控\n" in article.text
+
+
+PAGE_LINE_CASES = {
+    "comments, scripts and a hidden select": (
+        "<html><head><title>t</title><style>p{}</style></head><body><div>导航<!-- 注释 -->首页<script>x()</script>"
+        "尾</div><p>第一段<b>加粗</b>文字<br>换行后<select><option>隐藏</option></select>可见</p>"
+        "<table><tr><td>格一</td><td>格二</td></tr></table>末尾文字</body></html>"),
+    "inline runs and white space": "<body><p>  甲 \n 乙<span> 丙 </span>丁\t</p>\n<div><div>戊</div>己</div></body>",
+    "preformatted text": "<body><pre>一行\n  二行</pre><p>段落</p></body>",
+}
+
+
+@pytest.mark.parametrize("page", [seed_html(k, layout=lay) for k in sorted(SEEDS) for lay in LAYOUTS]
+                         + list(PAGE_LINE_CASES.values()))
+def test_page_lines_in_one_serialisation_read_as_node_by_node(page):
+    fast = webpage.page_lines(webpage._parse(page))
+    walked = webpage._page_lines_walk(webpage._parse(page))
+    assert [_ws(ln) for ln in fast] == [_ws(ln) for ln in walked]
+    assert "\ufdd0" not in "".join(fast)
+
+
+def test_page_lines_of_a_small_page():
+    lines = webpage.page_lines(webpage._parse(PAGE_LINE_CASES["comments, scripts and a hidden select"]))
+    assert lines == ["导航首页尾", "第一段加粗文字", "换行后可见", "格一", "格二", "末尾文字"]
 
 
 def test_trafilatura_result_is_kept_when_whole():

@@ -83,6 +83,25 @@ def test_theme_examples(theme, text, hit):
     assert (theme.id in {h.theme for h in hits}) is hit
 
 
+def test_context_patterns_find_what_one_alternation_per_theme_finds():
+    import re
+
+    from fixtures import SEEDS
+
+    text = "\n".join(seed.text() for seed in SEEDS.values())
+    expected = []
+    for theme in THEMES:
+        if not theme.patterns:
+            continue
+        rx = re.compile("|".join(f"(?:{p})" for p in theme.patterns))
+        pos = 0
+        while (m := rx.search(text, pos)) is not None:
+            expected.append((m.start(), m.end(), theme.id, m.group()))
+            pos = m.start() + 1
+    assert expected
+    assert sorted(TAGGER.pattern_matches(text)) == sorted(expected)
+
+
 def test_every_theme_has_a_positive_example():
     for theme in THEMES:
         assert theme.examples.match, theme.id

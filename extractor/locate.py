@@ -279,6 +279,12 @@ class Gazetteer:
                     self.by_code.setdefault(knode.get("_admin_code", ""), place)
         self.max_len = max(map(len, self.by_name))
         self._suffix = re.compile(f"[{_NAME_SUFFIXES}]")
+        # The lengths of the names that end in each pair of characters, longest first: most
+        # characters that could end a name end none, and the rest only a few lengths.
+        ending: dict[str, set[int]] = {}
+        for name in self.by_name:
+            ending.setdefault(name[-2:], set()).add(len(name))
+        self._lengths_ending = {tail: tuple(sorted(lengths, reverse=True)) for tail, lengths in ending.items()}
 
     @staticmethod
     def _add(index: dict[str, list[Place]], key: str, place: Place) -> None:
@@ -290,17 +296,27 @@ class Gazetteer:
         """Full names in ``text`` as (start, end, name, places), longest name at each end position."""
         out = []
         last_end = -1
+        by_name, lengths_ending = self.by_name, self._lengths_ending
         for m in self._suffix.finditer(text):
             end = m.end()
-            for n in range(min(self.max_len, end), min_len - 1, -1):
+            for n in lengths_ending.get(text[end - 2:end], ()) if end >= 2 else ():
+                if n < min_len:
+                    break
                 start = end - n
-                if start < last_end:  # do not let a name swallow the tail of the previous one
+                if start < last_end or start < 0:  # do not let a name swallow the tail of the previous one
                     continue
-                places = self.by_name.get(text[start:end])
+                name = text[start:end]
+                places = by_name.get(name)
                 if places:
-                    out.append((start, end, text[start:end], places))
+                    out.append((start, end, name, places))
                     last_end = end
                     break
+            else:
+                if min_len <= 1 and last_end < end:  # a one-character name, when one is asked for
+                    places = by_name.get(text[end - 1:end])
+                    if places:
+                        out.append((end - 1, end, text[end - 1:end], places))
+                        last_end = end
         return out
 
     def name_ending_at(self, text: str, end: int, min_len: int = 2) -> tuple[str, list[Place]] | None:

@@ -30,6 +30,9 @@ _GOV_HEAD = r"(?:常务副|副|代)?[省市县区州旗盟镇乡]长|副?秘书�
 _POST = rf"(?:{_LEVEL}(?!委)[^\s,。、;:()“”\"'!?]{{0,20}}?{_HEAD}|{_GOV_HEAD})"
 # A chain of posts held by one person (at most six), then the start of the name: 省委常委、市委书记彭佳学.
 POST_CHAIN = re.compile(rf"(?P<chain>{_POST}(?:、{_POST}){{0,5}})(?P<rest>[\u4e00-\u9fff·]{{2,12}})")
+# What every head above contains (书记 in 副书记, 省长 in 常务副省长, 指挥 in 总指挥): a sentence
+# without one holds no post chain, and is not worth POST_CHAIN's tries at each of its level characters.
+_HEAD_HINT = re.compile(r"书记|[省市县区州旗盟镇乡组]长|主席|主任|秘书长|常委|指挥")
 # A sentence that only lists who attended: ends in 参加/出席/列席 (会议), with no speech verb.
 _ATTENDANCE_END = re.compile(r"(?:参加|出席|列席|参会|陪同|在主会场|在分会场)(?:了)?(?:会议|活动|调研)?[。.]?$")
 _SPEECH = re.compile(r"讲话|主持|强调|指出|要求|致辞|部署")
@@ -145,7 +148,7 @@ def find_leaders(text: str, place_prefix_of=None) -> list[PostedPerson]:
     """
     found: dict[str, PostedPerson] = {}
     for sent_start, sentence in _sentences(text):
-        if _is_attendance(sentence):
+        if not _HEAD_HINT.search(sentence) or _is_attendance(sentence):
             continue
         for m in POST_CHAIN.finditer(sentence):
             after = sentence[m.end():m.end() + 4]

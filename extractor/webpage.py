@@ -18,6 +18,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
@@ -188,16 +189,22 @@ def _key(line: str) -> str:
     return "".join(line.split())  # str.split's white space is the regex \s
 
 
+@lru_cache(maxsize=1)
+def _trafilatura_options():
+    """trafilatura's settings, built once: building them per page reads its configuration anew."""
+    from trafilatura.settings import Extractor
+
+    # fast: no second opinion from the fallback extractors; extract_article checks what was kept
+    # and uses the page's own lines when trafilatura dropped any of the article.
+    return Extractor(output_format="python", fast=True, recall=True, comments=False, tables=False,
+                     images=False, links=False, dedup=False, with_metadata=False)
+
+
 def _trafilatura(page: str) -> dict:
     import trafilatura
 
     try:
-        # fast: no second opinion from the fallback extractors; extract_article checks what was kept
-        # and uses the page's own lines when trafilatura dropped any of the article.
-        doc = trafilatura.bare_extraction(
-            page, with_metadata=False, fast=True, favor_recall=True, include_comments=False,
-            include_tables=False, include_images=False, include_links=False, deduplicate=False,
-        )
+        doc = trafilatura.bare_extraction(page, options=_trafilatura_options())
     except Exception as exc:  # noqa: BLE001 - a page trafilatura cannot handle falls back to its lines
         log.info("trafilatura failed: %s: %s", type(exc).__name__, exc)
         return {}

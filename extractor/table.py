@@ -15,6 +15,8 @@ import json
 import os
 import sys
 from collections.abc import Iterable
+from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +41,26 @@ def _cell(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=None)
+def _fields_of(model: type) -> attrgetter:
+    return attrgetter(*model.model_fields)
+
+
 def row_values(row: DirectiveRow | DocumentRow) -> list[Any]:
-    return [_cell(getattr(row, name)) for name in type(row).model_fields]
+    return [_cell(v) for v in _fields_of(type(row))(row)]
+
+
+def safe_row_values(row: DirectiveRow | DocumentRow) -> list[Any]:
+    """``row_values`` with ``formula_safe`` applied, in one pass (it runs for every row written)."""
+    out = []
+    for v in _fields_of(type(row))(row):
+        if isinstance(v, str):
+            if v.startswith(_FORMULA_START):
+                v = "'" + v
+        elif isinstance(v, (dt.date, dt.datetime)):
+            v = v.isoformat()
+        out.append(v)
+    return out
 
 
 def formula_safe(value: Any) -> Any:
@@ -171,7 +191,7 @@ class TableWriter:
         self.n_directives += len(notice.directives)
         if self.out is None:
             for row in notice.directives:
-                self._dir_csv.writerow([formula_safe(v) for v in row_values(row)])
+                self._dir_csv.writerow(safe_row_values(row))
             return
         doc = notice.document
         if self.fmt == ".xlsx":
@@ -181,8 +201,8 @@ class TableWriter:
                                  for r in notice.directives)
         if self.fmt == ".csv":
             for row in notice.directives:
-                self._dir_csv.writerow([formula_safe(v) for v in row_values(row)])
-            self._doc_csv.writerow([formula_safe(v) for v in row_values(doc)])
+                self._dir_csv.writerow(safe_row_values(row))
+            self._doc_csv.writerow(safe_row_values(doc))
         elif self.fmt == ".jsonl":
             self._fh[0].write(notice.model_dump_json() + "\n")
         elif self.fmt == ".parquet":

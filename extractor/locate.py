@@ -93,7 +93,11 @@ _BYLINE = re.compile(r"^\(?(?P<name>[^\s:()]{2,15}?)(?:首席|资深)?(?:记者|
 _COPYRIGHT_AFTER = re.compile(r"版权所有\s*[:\s]?\s*(?:\(C\)|©)?\s*(?P<name>[^\s\d(),:©|]{2,30})")
 _COPYRIGHT_BEFORE = re.compile(r"(?P<name>[^\s\d(),:©|]{2,30})\s*(?:\([^)]*\))?\s*版权所有")
 _SPONSOR = re.compile(r"主办(?:单位)?\s*[:\s]\s*(?P<name>[^\s:|]{2,30})")
-_FOOTER_LINE = re.compile(r"版权所有|主办|ICP备|公网安备|网站标识码|Copyright", re.I)
+# ICP备 and Copyright in any case, spelled out: under re.I no branch starts with a plain character,
+# so the engine cannot skip ahead to the characters that can start a match and tries every branch
+# at every position of every page line. İ and ı are what re.I also takes for I.
+_FOOTER_LINE = re.compile(r"版权所有|主办|I[Cc][Pp]备|i[Cc][Pp]备|İ[Cc][Pp]备|ı[Cc][Pp]备|公网安备|网站标识码|"
+                          r"C[Oo][Pp][Yy][Rr][Iiİı][Gg][Hh][Tt]|c[Oo][Pp][Yy][Rr][Iiİı][Gg][Hh][Tt]")
 # Footer codes that carry an administrative division code: 豫公网安备41162402000128号, 网站标识码4116240001.
 _POLICE_CODE = re.compile(r"公网安备\s*(?P<code>\d{6})\d*")
 _SITE_CODE = re.compile(r"网站标识码\s*[:\s]?\s*(?P<code>\d{6})\d{4}")
@@ -192,8 +196,12 @@ class LocateRules(BaseModel):
     def is_self_source(self, name: str) -> bool:
         return name in self.self_sources or name.startswith(("本站", "本网", "本报"))
 
+    @cached_property
+    def national_prefixes(self) -> tuple[str, ...]:
+        return tuple(self.national_outlets)
+
     def is_national(self, name: str) -> bool:
-        return any(name.startswith(n) for n in self.national_outlets)
+        return name.startswith(self.national_prefixes)
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ heading-only numbered item owns the body paragraphs below it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -97,6 +97,29 @@ class _Frames:
         return self.speakers[i] if i >= 0 else "会议"
 
 
+@dataclass
+class _FrameScan:
+    """Where frame verbs begin in one text, so that the frame regex runs only where a verb is near:
+    most sentence and clause starts have none before their first stop."""
+
+    text: str
+    verbs: list[int]  # where a frame verb begins (overlapping ones too: 强调指出 and its 指出)
+
+    def may_frame(self, pos: int, reach: int) -> bool:
+        """A frame at ``pos`` needs a verb within ``reach`` characters and no stop (,;:。!?\\n) before it."""
+        i = bisect_left(self.verbs, pos)
+        if i == len(self.verbs):
+            return False
+        v = self.verbs[i]
+        return v <= pos + reach and _FRAME_STOP.search(self.text, pos, v) is None
+
+
+_FRAME_STOP = re.compile(r"[,;:。!?\n]")
+# A speaker section header needs its line, with no , ; 。 ! ? on the way, to end in a colon (only
+# whitespace, which may hold line breaks, stands between who and the colon).
+_MAY_SECTION = re.compile(r"[^,;:。!?\n]*\s*:[^\S\n]*(?:\n|\Z)")
+
+
 class Segmenter:
     """Finds directive spans with the compiled rules of ``rules/segment.yaml``."""
 
@@ -106,6 +129,11 @@ class Segmenter:
         self._frame = re.compile(
             rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时))?"
             rf"(?:并|还|又|同时|也|亦)?(?P<verb>{verbs})(?:\s*[,:]\s*|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
+        # How far after its start a frame's verb may begin: who, then 在…中 (at most 32), then 同时.
+        self._frame_reach = rules.frame.who_max + 32 + 2
+        self._verb = re.compile(verbs)
+        self._verb_list = tuple(rules.frame.verbs)
+        self._scan: _FrameScan | None = None
         # A speaker section header: a paragraph that is only a leader and a colon (市委书记张建国:).
         self._section = re.compile(r"(?P<who>[^,;:。!?\n]{2,30}?)(?P<verb>)(?:在会上|(?:的)?讲话|发言)?\s*:\s*$",
                                    re.MULTILINE)
@@ -150,9 +178,10 @@ class Segmenter:
     def match_frame(self, text: str, pos: int, names: set[str] | frozenset = frozenset(),
                     clause: bool = False) -> re.Match[str] | None:
         """A frame clause (会议强调, / 他指出, / 省长王凯在会议讲话中要求,) starting at ``pos``."""
-        m = self._frame.match(text, pos)
+        scan = self._frame_scan(text)
+        m = self._frame.match(text, pos) if scan.may_frame(pos, self._frame_reach) else None
         section = False
-        if not m and not clause:
+        if not m and not clause and _MAY_SECTION.match(text, pos):
             m = self._section.match(text, pos)
             section = m is not None
         if not m:
@@ -168,6 +197,19 @@ class Segmenter:
                            or _NAME_AFTER_POST.search(who)):
             return None
         return m
+
+    def _frame_scan(self, text: str) -> _FrameScan:
+        """The frame scan of ``text``, kept for the text last asked about (one notice at a time)."""
+        scan = self._scan
+        if scan is None or scan.text is not text:
+            verbs = []
+            for m in self._verb.finditer(text):
+                a, b = m.span()
+                verbs.append(a)
+                # A verb may also begin inside the one found (强调指出 holds 指出).
+                verbs.extend(p for p in range(a + 1, b) if text.startswith(self._verb_list, p))
+            scan = self._scan = _FrameScan(text, verbs)
+        return scan
 
     def speaker_of(self, who: str, previous: str, names: set[str]) -> str:
         who = who.strip()

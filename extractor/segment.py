@@ -113,6 +113,10 @@ class _FrameScan:
         v = self.verbs[i]
         return v <= pos + reach and _FRAME_STOP.search(self.text, pos, v) is None
 
+    def has_verb(self, start: int, end: int) -> bool:
+        i = bisect_left(self.verbs, start)
+        return i < len(self.verbs) and self.verbs[i] < end
+
 
 _FRAME_STOP = re.compile(r"[,;:。!?\n]")
 # A speaker section header needs its line, with no , ; 。 ! ? on the way, to end in a colon (only
@@ -231,7 +235,8 @@ class Segmenter:
     def find_frame(self, text: str, s_start: int, s_end: int, names: set[str]) -> re.Match[str] | None:
         """A frame at a sentence start, or after one or two leading clauses (会上,市长X要求,…)."""
         m = self.match_frame(text, s_start, names)
-        if m is None:
+        # A frame at a later clause needs its verb before the sentence's closing 。!? or line end.
+        if m is None and self._frame_scan(text).has_verb(s_start, s_end):
             for c in _clause_starts(text, s_start, s_end, limit=3)[1:3]:
                 m = self.match_frame(text, c, names, clause=True)
                 if m:
@@ -605,14 +610,14 @@ def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tu
     return tuple(out)
 
 
-_CLAUSE_MARK = re.compile(r"[,;:]")
+_CLAUSE_MARK = re.compile(r"[,;:][ \t]*")  # with the spaces after it, which a clause start skips
 
 
 def _clause_starts(text: str, start: int, end: int, limit: int = 0) -> list[int]:
     """Where the clauses of ``text[start:end]`` begin (the first ``limit`` of them, if given)."""
     out = [start]
     for m in _CLAUSE_MARK.finditer(text, start, end):
-        p = _skip_space(text, m.end(), end)
+        p = m.end()
         if p < end:
             out.append(p)
             if limit and len(out) >= limit:

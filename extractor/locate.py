@@ -292,7 +292,8 @@ class Gazetteer:
         ending: dict[str, set[int]] = {}
         for name in self.by_name:
             ending.setdefault(name[-2:], set()).add(len(name))
-        self._lengths_ending = {tail: tuple(sorted(lengths, reverse=True)) for tail, lengths in ending.items()}
+        self._lengths_ending = {tail: tuple(sorted(lengths, reverse=True))
+                                for tail, lengths in ending.items()}
 
     @staticmethod
     def _add(index: dict[str, list[Place]], key: str, place: Place) -> None:

@@ -17,22 +17,33 @@ from importlib import resources
 
 # The level a post belongs to, as written before the post: 省委, 市委, 县委, 自治区党委, 街道党工委 …
 # e.g. 市委书记 → 市委 + 书记; 省委常委 → 省委 + 常委.
-_LEVEL = (r"(?:自治区党委|自治区|区党委|省委|市委|县委|区委|州委|旗委|盟委|镇党委|乡党委|街道党工委|"
-          r"省政府|市政府|县政府|区政府|州政府|省人大常委会|市人大常委会|县人大常委会|省政协|市政协|县政协|"
-          r"省|市|县|区|州|旗|盟|镇|乡|街道)")
+_LEVELS = ("自治区党委", "自治区", "区党委", "省委", "市委", "县委", "区委", "州委", "旗委", "盟委", "镇党委", "乡党委",
+           "街道党工委", "省政府", "市政府", "县政府", "区政府", "州政府", "省人大常委会", "市人大常委会",
+           "县人大常委会", "省政协", "市政协", "县政协", "省", "市", "县", "区", "州", "旗", "盟", "镇", "乡", "街道")
+_LEVEL = f"(?:{'|'.join(_LEVELS)})"
 # The head noun of a post led by a level: 书记, 常委, 组长 … e.g. 市疫情防控工作领导小组组长 ends in 组长.
 _HEAD = (r"(?:副书记|书记|常务副省长|常务副市长|常务副县长|常务副区长|副省长|副市长|副县长|副区长|副州长|"
          r"副主席|主席|副主任|主任|副秘书长|秘书长|常委|副组长|组长|副指挥长|指挥长|总指挥)")
 # A head of government written without a separate level: 市长, 副省长, 常务副市长, 代市长.
-_GOV_HEAD = r"(?:常务副|副|代)?[省市县区州旗盟镇乡]长|副?秘书长"
-# One post: a level, at most 20 characters of body name and a head (市应对新冠肺炎疫情工作领导小组组长),
-# or a bare head of government (市长).
-_POST = rf"(?:{_LEVEL}(?!委)[^\s,。、;:()“”\"'!?]{{0,20}}?{_HEAD}|{_GOV_HEAD})"
+_UNITS = "省市县区州旗盟镇乡"
+_GOV_HEAD = rf"(?:常务副|副|代)?[{_UNITS}]长|副?秘书长"
+# The same, one alternative each, in the order the regex engine tries them.
+_GOV_HEADS = (*(f"{deputy}{unit}长" for deputy in ("常务副", "副", "代", "") for unit in _UNITS), "副秘书长", "秘书长")
+# After the level: at most 20 characters of body name and a head (市应对新冠肺炎疫情工作领导小组组长).
+_LEVEL_TAIL = rf"(?!委)[^\s,。、;:()“”\"'!?]{{0,20}}?{_HEAD}"
+# One post: a level and its tail, or a bare head of government (市长).
+_POST = rf"(?:{_LEVEL}{_LEVEL_TAIL}|{_GOV_HEAD})"
+# The first post of a chain spelled out with one alternative per level and per head of government,
+# which matches the same text in the same order: when every alternative starts with a plain
+# character, the regex engine skips to the characters that can begin a post (市, 县, 副 …) instead
+# of trying all the alternatives at every character of the sentence.
+_FIRST_POST = "(?:" + "|".join([level + _LEVEL_TAIL for level in _LEVELS] + list(_GOV_HEADS)) + ")"
 # A chain of posts held by one person (at most six), then the start of the name: 省委常委、市委书记彭佳学.
-POST_CHAIN = re.compile(rf"(?P<chain>{_POST}(?:、{_POST}){{0,5}})(?P<rest>[\u4e00-\u9fff·]{{2,12}})")
+POST_CHAIN = re.compile(rf"(?P<chain>{_FIRST_POST}(?:、{_POST}){{0,5}})(?P<rest>[\u4e00-\u9fff·]{{2,12}})")
 # What every head above contains (书记 in 副书记, 省长 in 常务副省长, 指挥 in 总指挥): a sentence
 # without one holds no post chain, and is not worth POST_CHAIN's tries at each of its level characters.
-_HEAD_HINT = re.compile(r"书记|[省市县区州旗盟镇乡组]长|主席|主任|秘书长|常委|指挥")
+# Every alternative starts with a plain character, so the engine skips to where one may begin.
+_HEAD_HINT = re.compile(r"书记|省长|市长|县长|区长|州长|旗长|盟长|镇长|乡长|组长|主席|主任|秘书长|常委|指挥")
 # A sentence that only lists who attended: ends in 参加/出席/列席 (会议), with no speech verb.
 _ATTENDANCE_END = re.compile(r"(?:参加|出席|列席|参会|陪同|在主会场|在分会场)(?:了)?(?:会议|活动|调研)?[。.]?$")
 _SPEECH = re.compile(r"讲话|主持|强调|指出|要求|致辞|部署")
@@ -147,8 +158,8 @@ def find_leaders(text: str, place_prefix_of=None) -> list[PostedPerson]:
     (``双鸭山`` before ``市委书记``) so it can be stripped from the post.
     """
     found: dict[str, PostedPerson] = {}
-    for sent_start, sentence in _sentences(text):
-        if not _HEAD_HINT.search(sentence) or _is_attendance(sentence):
+    for sent_start, sentence in _sentences_with_heads(text):
+        if _is_attendance(sentence):
             continue
         for m in POST_CHAIN.finditer(sentence):
             after = sentence[m.end():m.end() + 4]
@@ -180,9 +191,16 @@ def _clean_posts(posts: list[str]) -> list[str]:
 _SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]?")
 
 
-def _sentences(text: str):
-    for m in _SENTENCE.finditer(text):
-        yield m.start(), m.group(0)
+def _sentences_with_heads(text: str):
+    """(start, sentence) of the sentences of ``text`` (``_SENTENCE`` matches) that contain a post's
+    head word; a line without one is not split at all (no sentence crosses a line)."""
+    line_start = 0
+    for line in text.split("\n"):
+        if _HEAD_HINT.search(line):
+            for m in _SENTENCE.finditer(line):
+                if _HEAD_HINT.search(m.group(0)):
+                    yield line_start + m.start(), m.group(0)
+        line_start += len(line) + 1
 
 
 def _is_attendance(sentence: str) -> bool:

@@ -27,8 +27,8 @@ from .rules import SegmentRules, load_segment_rules
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _SEQUENCE = {"首先": 1, "其次": 2, "再次": 3}
-# Sentence end: 。!? and any closing quotes after it.
-_SENTENCE_END = re.compile(r"[。!?]+[”’」』\"')]*")
+# Sentence end: 。!? and any closing quotes after it (group 1), then the spaces before the next sentence.
+_SENTENCE_END = re.compile(r"([。!?]+[”’」』\"')]*)[ \t]*")
 # Characters after which a marker may stand, by position kind.
 _BOUNDARY = {"paragraph": "", "sentence": "。!?;:", "clause": "。!?;:,"}
 _CLOSERS = "”’」』\"') "
@@ -587,7 +587,7 @@ def _skip_space(text: str, pos: int, end: int) -> int:
     return pos
 
 
-_SENTENCE_OR_CLAUSE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
+_SENTENCE_OR_CLAUSE_END = re.compile(r"([。!?;]+[”’」』\"')]*)[ \t]*")
 
 
 def _sentences(text: str, para: _Para, semicolons: bool = False) -> tuple[tuple[int, int], ...]:
@@ -598,15 +598,12 @@ def _sentences(text: str, para: _Para, semicolons: bool = False) -> tuple[tuple[
 @lru_cache(maxsize=1024)
 def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tuple[int, int], ...]:
     pattern = _SENTENCE_OR_CLAUSE_END if semicolons else _SENTENCE_END
-    para = _Para(start, end)
-    out, pos = [], _skip_space(text, para.start, para.end)
-    for m in pattern.finditer(text, pos, para.end):
-        stop = m.end()
-        if stop > pos:
-            out.append((pos, stop))
-        pos = _skip_space(text, stop, para.end)
-    if pos < para.end:
-        out.append((pos, para.end))
+    out, pos = [], _skip_space(text, start, end)
+    for m in pattern.finditer(text, pos, end):  # a match begins at pos or later: spaces are skipped
+        out.append((pos, m.end(1)))
+        pos = m.end()
+    if pos < end:
+        out.append((pos, end))
     return tuple(out)
 
 

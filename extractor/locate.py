@@ -498,11 +498,11 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
                    rules: LocateRules | None = None) -> tuple[dt.date | None, str]:
     """The page's publication date from its datelines, else from the HTML metadata."""
     rules = rules or load_locate_rules()
+    page_lines = page.split("\n")
     page_index = {}
-    for i, line in enumerate(page.split("\n")):
+    for i, line in enumerate(page_lines):
         page_index.setdefault(line, i)
     first_body = page_index.get(body.split("\n", 1)[0], 10 ** 9) if body else 10 ** 9
-    page_lines = page.split("\n")
     found: list[_Dateline] = []
     for order, line in enumerate(header.split("\n")):
         if not line or _split_from_prose(line, page_index, page_lines):
@@ -621,7 +621,7 @@ def _resolve_numeric(y: str | None, m: str | None, d: str, published: dt.date | 
 
 def _sentences(text: str, max_lines: int = 8, max_chars: int = 2500):
     chars = 0
-    for n, line in enumerate(text.split("\n")):
+    for n, line in enumerate(text.split("\n", max_lines)):  # the rest of the text is never read
         if n >= max_lines or chars > max_chars:
             break
         chars += len(line)

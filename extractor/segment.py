@@ -27,8 +27,9 @@ from .rules import SegmentRules, load_segment_rules
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _SEQUENCE = {"首先": 1, "其次": 2, "再次": 3}
-# Sentence end: 。!? and any closing quotes after it (group 1), then the spaces before the next sentence.
-_SENTENCE_END = re.compile(r"([。!?]+[”’」』\"')]*)[ \t]*")
+# A sentence (group 1): up to 。!? and any closing quotes after it, or to the end; then the spaces before
+# the next one.
+_SENTENCE = re.compile(r"([^。!?]*[。!?]+[”’」』\"')]*|[^。!?]+)[ \t]*")
 # Characters after which a marker may stand, by position kind.
 _BOUNDARY = {"paragraph": "", "sentence": "。!?;:", "clause": "。!?;:,"}
 _CLOSERS = "”’」』\"') "
@@ -587,7 +588,7 @@ def _skip_space(text: str, pos: int, end: int) -> int:
     return pos
 
 
-_SENTENCE_OR_CLAUSE_END = re.compile(r"([。!?;]+[”’」』\"')]*)[ \t]*")
+_SENTENCE_OR_CLAUSE = re.compile(r"([^。!?;]*[。!?;]+[”’」』\"')]*|[^。!?;]+)[ \t]*")
 
 
 def _sentences(text: str, para: _Para, semicolons: bool = False) -> tuple[tuple[int, int], ...]:
@@ -597,14 +598,9 @@ def _sentences(text: str, para: _Para, semicolons: bool = False) -> tuple[tuple[
 
 @lru_cache(maxsize=1024)
 def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tuple[int, int], ...]:
-    pattern = _SENTENCE_OR_CLAUSE_END if semicolons else _SENTENCE_END
-    out, pos = [], _skip_space(text, start, end)
-    for m in pattern.finditer(text, pos, end):  # a match begins at pos or later: spaces are skipped
-        out.append((pos, m.end(1)))
-        pos = m.end()
-    if pos < end:
-        out.append((pos, end))
-    return tuple(out)
+    pattern = _SENTENCE_OR_CLAUSE if semicolons else _SENTENCE
+    # Sentences follow one another: each match ends where the next sentence's text begins.
+    return tuple([m.span(1) for m in pattern.finditer(text, _skip_space(text, start, end), end)])
 
 
 _CLAUSE_MARK = re.compile(r"[,;:][ \t]*")  # with the spaces after it, which a clause start skips

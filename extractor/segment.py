@@ -20,6 +20,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from .models import Leader, Span
 from .rules import SegmentRules, load_segment_rules
@@ -167,15 +168,9 @@ class Segmenter:
             return []
         names = {ld.name for ld in leaders}
         frames = self._frames(text, paras, names)
-        starts: list[_Start] = []
-        owned: list[tuple[int, int]] = []
-        for st in self._numbered(text, paras, frames):
-            starts.append(st)
-            owned.append((st.start, st.end))
-        for st in self._parallel(text, paras, frames, owned):
-            starts.append(st)
-        owned = [(s.start, s.end) for s in starts]
-        starts.extend(self._unnumbered(text, paras, frames, owned, names))
+        starts = self._numbered(text, paras, frames)
+        starts.extend(self._parallel(text, paras, frames, _Owned([(s.start, s.end) for s in starts])))
+        starts.extend(self._unnumbered(text, paras, frames, _Owned([(s.start, s.end) for s in starts]), names))
         starts.sort(key=lambda s: s.start)
         return self._spans(text, paras, starts)
 
@@ -417,13 +412,12 @@ class Segmenter:
                     out.append(m.end())
         return out
 
-    def _parallel(self, text: str, paras: list[_Para], frames: _Frames,
-                  owned: list[tuple[int, int]]) -> list[_Start]:
+    def _parallel(self, text: str, paras: list[_Para], frames: _Frames, owned: _Owned) -> list[_Start]:
         frames_at = set(frames.positions)
         cands: list[tuple[str, str, int, int, int, str]] = []  # family, key, pos, body, para, marker
         for pi, para in enumerate(paras):
             for pos in self._sentence_starts(text, para, frames_at):
-                if _inside(pos, owned):
+                if pos in owned:
                     continue
                 for fam in self.rules.parallel:
                     m = fam.regex.match(text, pos)
@@ -471,7 +465,7 @@ class Segmenter:
                 return a.start("modal"), a.group("modal")
         return None
 
-    def _unnumbered(self, text: str, paras: list[_Para], frames: _Frames, owned: list[tuple[int, int]],
+    def _unnumbered(self, text: str, paras: list[_Para], frames: _Frames, owned: _Owned,
                     names: set[str]) -> list[_Start]:
         out: list[_Start] = []
         context = False
@@ -479,7 +473,7 @@ class Segmenter:
             had = False
             sentences = _sentences(text, para)
             for idx, (s_start, s_end) in enumerate(sentences):
-                if _inside(s_start, owned):
+                if s_start in owned:
                     had = True
                     continue
                 if idx and self._narrative.match(text[s_start:s_end]):
@@ -489,7 +483,7 @@ class Segmenter:
                 if m:
                     context = had = True
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:
-                        if _inside(c, owned):
+                        if c in owned:
                             break
                         found = self.directive_start(text, c, s_end)
                         if found and not self._modal_is_request(text, c):
@@ -632,5 +626,15 @@ def _para_index(paras: list[_Para], pos: int) -> int:
     return max(0, bisect_right(starts, pos) - 1)
 
 
-def _inside(pos: int, owned: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in owned)
+class _Owned:
+    """Spans already taken by a larger unit. A position is inside one when, of the spans that start
+    at or before it, the furthest-reaching ends after it: one bisection instead of a scan of all."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [a for a, _ in spans]
+        self.reach = list(accumulate((b for _, b in spans), max))
+
+    def __contains__(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos)
+        return i > 0 and self.reach[i - 1] > pos

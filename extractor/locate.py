@@ -498,14 +498,17 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
                    rules: LocateRules | None = None) -> tuple[dt.date | None, str]:
     """The page's publication date from its datelines, else from the HTML metadata."""
     rules = rules or load_locate_rules()
-    page_lines = page.split("\n")
+    # Only a line with a year in it (19xx, 20xx) can be a dateline: the others are not searched,
+    # and the page is not indexed when there is none.
+    dated = [(order, line) for order, line in enumerate(header.split("\n")) if "20" in line or "19" in line]
+    page_lines = _page_lines(page) if dated else ()
     page_index = {}
     for i, line in enumerate(page_lines):
         page_index.setdefault(line, i)
     first_body = page_index.get(body.split("\n", 1)[0], 10 ** 9) if body else 10 ** 9
     found: list[_Dateline] = []
-    for order, line in enumerate(header.split("\n")):
-        if not line or _split_from_prose(line, page_index, page_lines):
+    for order, line in dated:
+        if _split_from_prose(line, page_index, page_lines):
             continue
         after_body = page_index.get(line, -1) > first_body
         prev_end = 0
@@ -537,7 +540,13 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
     return None, ""
 
 
-def _split_from_prose(line: str, page_index: dict[str, int], page_lines: list[str]) -> bool:
+@lru_cache(maxsize=1)
+def _page_lines(page: str) -> tuple[str, ...]:
+    """A page's lines: split once for both the outlet and the datelines of the notice at hand."""
+    return tuple(page.split("\n"))
+
+
+def _split_from_prose(line: str, page_index: dict[str, int], page_lines: tuple[str, ...]) -> bool:
     """A date split off the start of a sentence (2021年12月1日|,市委召开…) is not a dateline."""
     i = page_index.get(line)
     if i is None:
@@ -763,7 +772,7 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
     header = [ln for ln in cleaned.header.split("\n") if ln]
     body_lines = cleaned.text.split("\n")
     body_set = set(body_lines)
-    footer = [ln for ln in cleaned.page.split("\n") if ln not in body_set and _FOOTER_LINE.search(ln)]
+    footer = [ln for ln in _page_lines(cleaned.page) if ln not in body_set and _FOOTER_LINE.search(ln)]
     out = _Outlet(footer=footer)
     self_named = False
     tail = [ln for ln in body_lines[-3:] if len(ln) <= 40]  # (来源:双鸭山日报) after the article

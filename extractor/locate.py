@@ -51,6 +51,9 @@ _TEXT_DATE = re.compile(
     r"|(?P<cn>[〇零一二三四五六七八九十]{1,3}月[〇零一二三四五六七八九十]{1,3}[日号])"
     r"|(?P<rel>今天|今日|昨天|昨日|前天|当天|当日|今晨|今早|今晚|昨晚|昨晨|本周[一二三四五六日天]"
     r"|上周[一二三四五六日天]|周[一二三四五六日天]|星期[一二三四五六日天])")
+# What every such date contains: a digit, 月, or a character of a relative word. Text without one
+# is not searched: _TEXT_DATE tries its many branches at every character.
+_TEXT_DATE_HINT = re.compile(r"[\d月今昨前当周星]")
 # A date in brackets after a relative one: 今天(2月5日).
 _BRACKET_DATE = re.compile(r"^\((?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日\)")
 # A verb that holds a meeting: 召开, 主持召开, 举行.
@@ -647,7 +650,8 @@ def find_meeting_date(body: str, published: dt.date | None,
         if not verb:
             continue
         before = sentence[:verb.start()]
-        for m in _TEXT_DATE.finditer(before):
+        m = _TEXT_DATE.search(before) if _TEXT_DATE_HINT.search(before) else None
+        if m:
             date, why = resolve_meeting_date(m, before[m.end():], published)
             return date, f"meeting sentence:{why}"
         vague = rules.vague_regex.search(before)
@@ -677,7 +681,8 @@ def _title_issuer(title: str, gaz: Gazetteer | None) -> str:
 def _subject(before: str) -> str:
     """The body before a meeting verb: the last clause, without dates and filler."""
     clause = re.split(r"[,:;]", before)[-1]
-    clause = _TEXT_DATE.sub("", clause)
+    if _TEXT_DATE_HINT.search(clause):
+        clause = _TEXT_DATE.sub("", clause)
     clause = re.sub(r"\([^)]*\)", "", clause)
     for _ in range(3):
         clause = _SUBJECT_FILLER.sub("", clause).strip()

@@ -631,14 +631,18 @@ def _resolve_numeric(y: str | None, m: str | None, d: str, published: dt.date | 
 
 # -- the meeting sentence -------------------------------------------------------------------
 
-def _sentences(text: str, max_lines: int = 8, max_chars: int = 2500):
+@lru_cache(maxsize=2)
+def _sentences(text: str, max_lines: int = 8, max_chars: int = 2500) -> tuple[str, ...]:
+    """The sentences of the first lines of a notice, where its meeting is named. The meeting date,
+    the issuer and the body's place are all read from them, so the notice at hand keeps them."""
+    out: list[str] = []
     chars = 0
     for n, line in enumerate(text.split("\n", max_lines)):  # the rest of the text is never read
         if n >= max_lines or chars > max_chars:
             break
         chars += len(line)
-        for m in _SENTENCE.finditer(line):
-            yield m.group(0)
+        out += _SENTENCE.findall(line)
+    return tuple(out)
 
 
 def find_meeting_date(body: str, published: dt.date | None,

@@ -154,6 +154,9 @@ class Segmenter:
         self._narrative = re.compile(rules.narrative_sentence)
         self._narrative_intro = re.compile(rules.narrative_intro)
         self._narrative_item = re.compile(rules.narrative_item)
+        # (id, regex, has a prefix group, has a marker group) of each parallel family.
+        self._parallel_families = [(fam.id, fam.regex, "prefix" in fam.regex.groupindex,
+                                    "marker" in fam.regex.groupindex) for fam in rules.parallel]
         self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
 
     @classmethod
@@ -415,29 +418,31 @@ class Segmenter:
     def _parallel(self, text: str, paras: list[_Para], frames: _Frames, owned: _Owned) -> list[_Start]:
         frames_at = set(frames.positions)
         cands: list[tuple[str, str, int, int, int, str]] = []  # family, key, pos, body, para, marker
+        families = self._parallel_families
         for pi, para in enumerate(paras):
             for pos in self._sentence_starts(text, para, frames_at):
                 if pos in owned:
                     continue
-                for fam in self.rules.parallel:
-                    m = fam.regex.match(text, pos)
+                for fid, regex, has_prefix, has_marker in families:
+                    m = regex.match(text, pos)
                     if not m:
                         continue
-                    groups = m.groupdict()
-                    if fam.id == "p_topic_yao_adj" and self._modal.match(text, pos):
+                    if fid == "p_topic_yao_adj" and self._modal.match(text, pos):
                         continue
-                    key = groups.get("prefix") or ""
-                    marker = groups.get("marker") or "要"
-                    body = m.end("marker") if groups.get("marker") else pos
-                    cands.append((fam.id, key, pos, body, pi, marker))
+                    key = (m.group("prefix") if has_prefix else None) or ""
+                    mk = m.group("marker") if has_marker else None
+                    cands.append((fid, key, pos, m.end("marker") if mk else pos, pi, mk or "要"))
+        # Each family's candidates by key, in text order: one pass, not one filter per key.
+        by_key: dict[str, dict[str, list[tuple]]] = {}
+        for c in cands:
+            by_key.setdefault(c[0], {}).setdefault(c[1], []).append(c)
         out: list[_Start] = []
         sid = 10_000
         for fam in self.rules.parallel:
-            mine = [c for c in cands if c[0] == fam.id]
-            keys = sorted({c[1] for c in mine})
-            for key in keys:
+            mine = by_key.get(fam.id, {})
+            for key in sorted(mine):
                 group: list[tuple] = []
-                for c in [c for c in mine if c[1] == key] + [None]:
+                for c in mine[key] + [None]:
                     if c is not None and group and (c[4] == group[-1][4] or (
                             c[4] == group[-1][4] + 1 and c[2] == _skip_space(text, paras[c[4]].start,
                                                                               paras[c[4]].end))):

@@ -83,6 +83,18 @@ _TOWN_START = re.compile(r"^(?P<town>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道))")
 # Filler between a subject and its verb: 接连, 再次, 今天(2月5日), 以视频会议形式, 上午.
 _SUBJECT_FILLER = re.compile(r"(?:接连|再次|连夜|专门|紧急|随即|立即|迅速|分别|先后|又|再|也|还|于|在\S{0,10}?|"
                              r"以\S{0,10}?形式|通过视频|凌晨|清晨|早晨|早上|上午|中午|下午|傍晚|晚上|晚间|深夜|晚)$")
+# A name that ends in a meeting noun (a title segment that names a meeting).
+_MEETING_NOUN_END = re.compile(f"{_MEETING_NOUN}$")
+# Where the clause before a meeting verb begins, and what is bracketed in it.
+_CLAUSE_BREAK = re.compile(r"[,:;]")
+_BRACKETED = re.compile(r"\([^)]*\)")
+# A subject that is an organ (市委, 市政府), and one that is a person (市委书记, 同志).
+_ORGAN_END = re.compile(r"(?:委|政府)$")
+_PERSON_WORD = re.compile(r"书记|[省市县区镇乡]长|主任|组长|同志")
+# A post of an autonomous region (自治区主席, 区党委书记).
+_REGION_POST = re.compile(r"(?:自治区|区党委)")
+# A site name in Latin letters only (a domain, not a name).
+_LATIN_WORD = re.compile(r"[A-Za-z.\-]+")
 # Title segments: split a headline at its punctuation.
 _TITLE_SPLIT = re.compile(r"[:|!?,\s—–]+")
 _TITLE_VERBS = re.compile(r"召开|举行|部署|研究|强调|要求|收听|收看|传达|学习|贯彻|听取|主持|指出")
@@ -675,7 +687,7 @@ def _title_issuer(title: str, gaz: Gazetteer | None) -> str:
     for seg in _TITLE_SPLIT.split(title):
         if not (4 <= len(seg) <= 40) or _TITLE_VERBS.search(seg):
             continue
-        if not re.search(f"{_MEETING_NOUN}$", seg):
+        if not _MEETING_NOUN_END.search(seg):
             continue
         if _LEVEL_START.match(seg) or (gaz and gaz.name_at_start(seg)):
             return seg
@@ -684,10 +696,10 @@ def _title_issuer(title: str, gaz: Gazetteer | None) -> str:
 
 def _subject(before: str) -> str:
     """The body before a meeting verb: the last clause, without dates and filler."""
-    clause = re.split(r"[,:;]", before)[-1]
+    clause = _CLAUSE_BREAK.split(before)[-1]
     if _TEXT_DATE_HINT.search(clause):
         clause = _TEXT_DATE.sub("", clause)
-    clause = re.sub(r"\([^)]*\)", "", clause)
+    clause = _BRACKETED.sub("", clause)
     for _ in range(3):
         clause = _SUBJECT_FILLER.sub("", clause).strip()
     return clause
@@ -713,7 +725,7 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
                 return _Issuer(subject + obj, "meeting sentence", subject)
             return _Issuer(obj, "meeting sentence", subject)
         if subject:
-            bare = obj == "会议" and re.search(r"(?:委|政府)$", subject)  # 市委召开会议 → 市委
+            bare = obj == "会议" and _ORGAN_END.search(subject)  # 市委召开会议 → 市委
             if obj and not bare and _SINGLE_BODY.search(subject):  # one body: 市委 + 常委会扩大会议
                 return _Issuer(subject + obj, "meeting sentence", subject)
             return _Issuer(subject, "meeting sentence", subject)
@@ -723,7 +735,7 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
 def _is_body(subject: str) -> bool:
     if not subject or len(subject) > 40:
         return False
-    if re.search(r"书记|[省市县区镇乡]长|主任|组长|同志", subject):
+    if _PERSON_WORD.search(subject):
         return False
     return bool(_BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject))
 
@@ -759,7 +771,7 @@ def _place_level(places: list[Place]) -> str:
 
 
 def _post_level(post: str) -> str:
-    m = re.match(r"(?:自治区|区党委)", post)
+    m = _REGION_POST.match(post)
     if m:
         return "province"
     m = _LEVEL_START.match(post)
@@ -809,7 +821,7 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
                 break
     for line in footer:
         m = _COPYRIGHT_AFTER.search(line) or _COPYRIGHT_BEFORE.search(line)
-        if m and not re.fullmatch(r"[A-Za-z.\-]+", m["name"]):
+        if m and not _LATIN_WORD.fullmatch(m["name"]):
             out.site, out.site_evidence = m["name"].strip(" -_"), "footer:版权所有"
             break
     if not out.site:

@@ -57,6 +57,11 @@ _NAME_CUES = ("主持", "强调", "指出", "要求", "表示", "讲话", "出�
 # Single characters that, right after a name, start what follows it (王凯|作工作部署, 李强|在会上).
 _CUE_CHARS = set("在和与及等作说讲对就以为到向率是的也又再并于赴")
 
+# A head of government's post (市长, 常务副县长): it ranks after 书记 unless it is a deputy's.
+_GOV_HEAD_END = re.compile(r"(?:省|市|县|区|州|旗|盟|镇|乡)长$")
+# A transliterated name: 雪克来提·扎克尔.
+_TRANSLITERATED = re.compile(r"[\u4e00-\u9fff]{1,8}·(?P<given>[\u4e00-\u9fff]{1,8})")
+
 _SECRETARY = re.compile(r"^(?:省委|市委|自治区党委|区党委|党委)书记$")
 _GOVERNOR = re.compile(r"^(?:代)?(?:省长|市长)$|^(?:自治区|区)(?:人民)?(?:政府)?主席$")
 
@@ -93,7 +98,7 @@ def post_rank(post: str) -> int:
     """Lower is more principal: 书记 < 省长/市长 < 副书记 < 常务副 < 常委 < 副职 < 组长 and the rest."""
     if post.endswith("书记") and not post.endswith("副书记"):
         return 0
-    if re.search(r"(?:省|市|县|区|州|旗|盟|镇|乡)长$", post) and "副" not in post:
+    if _GOV_HEAD_END.search(post) and "副" not in post:
         return 1
     if post.endswith("主席") and "副" not in post and ("自治区" in post or "区政府" in post):
         return 1
@@ -114,7 +119,7 @@ _MULTI_CUES = tuple(c for c in _NAME_CUES if len(c) > 1)
 def _pick_name(rest: str, text: str, after: str) -> str:
     """The name at the start of ``rest`` (2–4 characters), or "" when it does not look like a name."""
     single, double = surnames()
-    m = re.match(r"[\u4e00-\u9fff]{1,8}·(?P<given>[\u4e00-\u9fff]{1,8})", rest)
+    m = _TRANSLITERATED.match(rest)
     if m:  # a transliterated name: 雪克来提·扎克尔, cut before the verb that follows it
         given, tail = m["given"], (rest + after)[m.start("given"):]
         for n in range(1, len(given) + 1):

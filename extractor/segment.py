@@ -126,6 +126,11 @@ _FRAME_STOP = re.compile(r"[,;:。!?\n]")
 _MAY_SECTION = re.compile(r"[^,;:。!?\n]*\s*:[^\S\n]*(?:\n|\Z)")
 
 
+_CLAUSE_STOP = re.compile(r"[。!?;]")  # a text without one is a heading, not a sentence
+_AFTER_SENTENCE_END = re.compile(r"(?<=[。!?])")
+_HEADING_END = re.compile(r"[,。;:!?\n]")
+
+
 class Segmenter:
     """Finds directive spans with the compiled rules of ``rules/segment.yaml``."""
 
@@ -335,7 +340,7 @@ class Segmenter:
         result = []
         for st in out:
             seg = text[st.start:st.end]
-            if not re.search(r"[。!?;]", seg) and len(seg) <= 40:
+            if not _CLAUSE_STOP.search(seg) and len(seg) <= 40:
                 pi = _para_index(paras, st.start)
                 nxt = paras[pi + 1] if pi + 1 < len(paras) else None
                 inner = nxt and any(o.start == _skip_space(text, nxt.start, nxt.end) and o.series != st.series
@@ -357,7 +362,7 @@ class Segmenter:
 
     def is_narrative_item(self, item: str) -> bool:
         """An item whose first two sentences report work done and carry no modal."""
-        head = "".join(re.split(r"(?<=[。!?])", item)[:2])
+        head = "".join(_AFTER_SENTENCE_END.split(item)[:2])
         return self._narrative_item.search(head) is not None and self._modal.search(head) is None
 
     def _items_report_work_done(self, text: str, s: list[_Marker], spans: list[tuple[int, int]]) -> bool:
@@ -382,7 +387,7 @@ class Segmenter:
                         break
             seg = text[mk.start:end]
             first = _skip_space(text, para.start, para.end)
-            if mk.start == first and end == para.end and not re.search(r"[。!?;]", seg) and len(seg) <= 40:
+            if mk.start == first and end == para.end and not _CLAUSE_STOP.search(seg) and len(seg) <= 40:
                 end = self._extend_heading(text, paras, mk.para, nxt, member_starts)
             spans.append((mk.start, end))
         return spans
@@ -518,7 +523,8 @@ class Segmenter:
         spans: list[Span] = []
         for i, st in enumerate(starts):
             end = st.end
-            for nxt in starts[i + 1:]:
+            for j in range(i + 1, len(starts)):  # not a copy of the rest of the list per start
+                nxt = starts[j]
                 if nxt.start >= end:
                     break
                 if nxt.start > st.start and not (st.kind != "unnumbered" and nxt.kind == "unnumbered"):
@@ -549,8 +555,8 @@ class Segmenter:
             m = self._modal.match(text, body, end)
             if m:
                 body = m.end()
-        m = re.search(r"[,。;:!?\n]", text[body:end])
-        clause_end = body + m.start() if m else end
+        m = _HEADING_END.search(text, body, end)
+        clause_end = m.start() if m else end
         heading = text[body:clause_end]
         terminal = text[clause_end] if clause_end < end else "。"
         fused = terminal in ",;" and len(heading) > 12 or len(heading) > self.rules.heading_max

@@ -201,10 +201,15 @@ def _sentences_with_heads(text: str):
     head word; a line without one is not split at all (no sentence crosses a line)."""
     line_start = 0
     for line in text.split("\n"):
-        if _HEAD_HINT.search(line):
+        head = _HEAD_HINT.search(line)
+        if head:
             for m in _SENTENCE.finditer(line):
-                if _HEAD_HINT.search(m.group(0)):
-                    yield line_start + m.start(), m.group(0)
+                if m.end() <= head.start():  # before the next head word
+                    continue
+                yield line_start + m.start(), m.group(0)
+                head = _HEAD_HINT.search(line, m.end())
+                if head is None:
+                    break
         line_start += len(line) + 1
 
 

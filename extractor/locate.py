@@ -309,6 +309,15 @@ class Gazetteer:
             ending.setdefault(name[-2:], set()).add(len(name))
         self._lengths_ending = {tail: tuple(sorted(lengths, reverse=True))
                                 for tail, lengths in ending.items()}
+        # Where a name of two or more characters can end: a suffix character after one that comes
+        # before it in some name (宁波|市, 镇海|区). The regex engine finds these; a Python step at
+        # every 市 and 区 of the text cost more than the lookups.
+        before: dict[str, set[str]] = {}
+        for tail in self._lengths_ending:
+            if len(tail) == 2 and tail[1] in _NAME_SUFFIXES:
+                before.setdefault(tail[1], set()).add(tail[0])
+        ends = [f"{suffix}(?<=[{re.escape(''.join(sorted(chars)))}]{suffix})" for suffix, chars in before.items()]
+        self._name_end = re.compile("|".join(ends) or "(?!)")
 
     @staticmethod
     def _add(index: dict[str, list[Place]], key: str, place: Place) -> None:
@@ -321,7 +330,7 @@ class Gazetteer:
         out = []
         last_end = -1
         by_name, lengths_ending = self.by_name, self._lengths_ending
-        for m in self._suffix.finditer(text):
+        for m in (self._name_end if min_len >= 2 else self._suffix).finditer(text):
             end = m.end()
             for n in lengths_ending.get(text[end - 2:end], ()) if end >= 2 else ():
                 if n < min_len:

@@ -40,6 +40,7 @@ _POSTS = ("总指挥", "指挥长", "副书记", "书记", "副省长", "省长"
           "镇长", "乡长", "旗长", "盟长", "委员")
 _NAME_AFTER_POST = re.compile(
     r"(?:" + "|".join(_POSTS) + r")(?P<name>[\u4e00-\u9fff]{2,3}?)(?=主持|在|出席|强调|指出|要求|表示|说|作|并|讲话|$)")
+_POST = re.compile("|".join(map(re.escape, _POSTS)))
 _NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 
 
@@ -210,13 +211,7 @@ class Segmenter:
         """The frame scan of ``text``, kept for the text last asked about (one notice at a time)."""
         scan = self._scan
         if scan is None or scan.text is not text:
-            verbs = []
-            for m in self._verb.finditer(text):
-                a, b = m.span()
-                verbs.append(a)
-                # A verb may also begin inside the one found (强调指出 holds 指出).
-                verbs.extend(p for p in range(a + 1, b) if text.startswith(self._verb_list, p))
-            scan = self._scan = _FrameScan(text, verbs)
+            scan = self._scan = _FrameScan(text, _word_starts(self._verb, self._verb_list, text))
         return scan
 
     def speaker_of(self, who: str, previous: str, names: set[str]) -> str:
@@ -250,16 +245,23 @@ class Segmenter:
     def _frames(self, text: str, paras: list[_Para], names: set[str]) -> _Frames:
         frames = _Frames()
         previous = ""
+        verbs = self._frame_scan(text).verbs
+        posts = _word_starts(_POST, _POSTS, text)
         for para in paras:
             for s_start, s_end in _sentences(text, para):
-                m = self.find_frame(text, s_start, s_end, names)
-                if m:
-                    previous = self.speaker_of(m.group("who"), previous, names)
-                    frames.add(m.start(), m.end(), previous)
-                    frames.by_sentence[s_start] = m
+                # A sentence without a frame verb can only open a speaker section (市委书记张建国:).
+                i = bisect_left(verbs, s_start)
+                if (i < len(verbs) and verbs[i] < s_end) or _MAY_SECTION.match(text, s_start):
+                    m = self.find_frame(text, s_start, s_end, names)
+                    if m:
+                        previous = self.speaker_of(m.group("who"), previous, names)
+                        frames.add(m.start(), m.end(), previous)
+                        frames.by_sentence[s_start] = m
                 # The last leader named (市委书记张建国主持会议) is who a later 他 refers to.
-                for nm in _NAME_AFTER_POST.finditer(text, s_start, s_end):
-                    previous = nm.group("name")
+                i = bisect_left(posts, s_start)
+                if i < len(posts) and posts[i] < s_end:
+                    for nm in _NAME_AFTER_POST.finditer(text, s_start, s_end):
+                        previous = nm.group("name")
         return frames
 
     # -- numbered -----------------------------------------------------------------------------
@@ -585,6 +587,17 @@ _SIGNATURE = re.compile(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[
 def _is_signature(line: str) -> bool:
     """A closing signature or date line (县疫情防控指挥部 / 2022年1月5日), not body text."""
     return _SIGNATURE.match(line.strip()) is not None
+
+
+def _word_starts(regex: re.Pattern[str], words: tuple[str, ...], text: str) -> list[int]:
+    """Every position where one of ``words`` begins (``regex`` is their alternation), including
+    those inside another's match (强调指出 holds 指出, 副书记 holds 书记)."""
+    out = []
+    for m in regex.finditer(text):
+        a, b = m.span()
+        out.append(a)
+        out.extend(p for p in range(a + 1, b) if text.startswith(words, p))
+    return out
 
 
 def _skip_space(text: str, pos: int, end: int) -> int:

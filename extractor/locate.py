@@ -829,6 +829,8 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
                 out.source, out.evidence = name, "byline"
                 break
     for line in footer:
+        if "版权所有" not in line:  # what both patterns turn on; _COPYRIGHT_BEFORE is slow to find none
+            continue
         m = _COPYRIGHT_AFTER.search(line) or _COPYRIGHT_BEFORE.search(line)
         if m and not _LATIN_WORD.fullmatch(m["name"]):
             out.site, out.site_evidence = m["name"].strip(" -_"), "footer:版权所有"

@@ -526,10 +526,14 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
     # and the page is not indexed when there is none.
     dated = [(order, line) for order, line in enumerate(header.split("\n")) if "20" in line or "19" in line]
     page_lines = _page_lines(page) if dated else ()
-    page_index = {}
-    for i, line in enumerate(page_lines):
-        page_index.setdefault(line, i)
-    first_body = page_index.get(body.split("\n", 1)[0], 10 ** 9) if body else 10 ** 9
+    first_line = body.split("\n", 1)[0] if body else None
+    page_index = {}  # where on the page each line looked up below first occurs
+    for line in {line for _, line in dated} | {first_line}:
+        try:
+            page_index[line] = page_lines.index(line)
+        except ValueError:
+            pass
+    first_body = page_index.get(first_line, 10 ** 9) if body else 10 ** 9
     found: list[_Dateline] = []
     for order, line in dated:
         if _split_from_prose(line, page_index, page_lines):

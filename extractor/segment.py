@@ -40,7 +40,6 @@ _POSTS = ("总指挥", "指挥长", "副书记", "书记", "副省长", "省长"
           "镇长", "乡长", "旗长", "盟长", "委员")
 _NAME_AFTER_POST = re.compile(
     r"(?:" + "|".join(_POSTS) + r")(?P<name>[\u4e00-\u9fff]{2,3}?)(?=主持|在|出席|强调|指出|要求|表示|说|作|并|讲话|$)")
-_POST = re.compile("|".join(map(re.escape, _POSTS)))
 _NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 
 
@@ -143,8 +142,7 @@ class Segmenter:
             rf"(?:并|还|又|同时|也|亦)?(?P<verb>{verbs})(?:\s*[,:]\s*|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
         # How far after its start a frame's verb may begin: who, then 在…中 (at most 32), then 同时.
         self._frame_reach = rules.frame.who_max + 32 + 2
-        self._verb = re.compile(verbs)
-        self._verb_list = tuple(rules.frame.verbs)
+        self._verbs = _Words(rules.frame.verbs)
         self._scan: _FrameScan | None = None
         # A speaker section header: a paragraph that is only a leader and a colon (市委书记张建国:).
         self._section = re.compile(r"(?P<who>[^,;:。!?\n]{2,30}?)(?P<verb>)(?:在会上|(?:的)?讲话|发言)?\s*:\s*$",
@@ -211,7 +209,7 @@ class Segmenter:
         """The frame scan of ``text``, kept for the text last asked about (one notice at a time)."""
         scan = self._scan
         if scan is None or scan.text is not text:
-            scan = self._scan = _FrameScan(text, _word_starts(self._verb, self._verb_list, text))
+            scan = self._scan = _FrameScan(text, self._verbs.starts(text))
         return scan
 
     def speaker_of(self, who: str, previous: str, names: set[str]) -> str:
@@ -246,7 +244,7 @@ class Segmenter:
         frames = _Frames()
         previous = ""
         verbs = self._frame_scan(text).verbs
-        posts = _word_starts(_POST, _POSTS, text)
+        posts = _POST_WORDS.starts(text)
         for para in paras:
             for s_start, s_end in _sentences(text, para):
                 # A sentence without a frame verb can only open a speaker section (市委书记张建国:).
@@ -589,15 +587,30 @@ def _is_signature(line: str) -> bool:
     return _SIGNATURE.match(line.strip()) is not None
 
 
-def _word_starts(regex: re.Pattern[str], words: tuple[str, ...], text: str) -> list[int]:
-    """Every position where one of ``words`` begins (``regex`` is their alternation), including
-    those inside another's match (强调指出 holds 指出, 副书记 holds 书记)."""
-    out = []
-    for m in regex.finditer(text):
-        a, b = m.span()
-        out.append(a)
-        out.extend(p for p in range(a + 1, b) if text.startswith(words, p))
-    return out
+class _Words:
+    """Finds every position where one of some words begins, including those inside another's match
+    (强调指出 holds 指出, 副书记 holds 书记): one regex pass, then only the offsets where, by the words
+    alone, another word could begin."""
+
+    def __init__(self, words: tuple[str, ...] | list[str]) -> None:
+        self.words = tuple(words)
+        self.regex = re.compile("|".join(sorted(map(re.escape, self.words), key=len, reverse=True)))
+        self.inner = {w: [k for k in range(1, len(w))
+                          if any(v.startswith(w[k:]) or w[k:].startswith(v) for v in self.words)]
+                      for w in self.words}
+
+    def starts(self, text: str) -> list[int]:
+        out = []
+        for m in self.regex.finditer(text):
+            a = m.start()
+            out.append(a)
+            for k in self.inner[m.group()]:
+                if text.startswith(self.words, a + k):
+                    out.append(a + k)
+        return out
+
+
+_POST_WORDS = _Words(_POSTS)
 
 
 def _skip_space(text: str, pos: int, end: int) -> int:

@@ -318,6 +318,8 @@ class Gazetteer:
                 before.setdefault(tail[1], set()).add(tail[0])
         ends = [f"{suffix}(?<=[{re.escape(''.join(sorted(chars)))}]{suffix})" for suffix, chars in before.items()]
         self._name_end = re.compile("|".join(ends) or "(?!)")
+        # A site names the same outlet on every page: each name is read once.
+        self._outlet_places = lru_cache(maxsize=4096)(self._read_outlet_places)
 
     @staticmethod
     def _add(index: dict[str, list[Place]], key: str, place: Place) -> None:
@@ -369,6 +371,9 @@ class Gazetteer:
 
     def places_in_outlet(self, name: str) -> tuple[str, list[Place]] | None:
         """The place an outlet or site is named after: 中国宁波网 → 宁波市, 沈丘县政府网 → 沈丘县."""
+        return self._outlet_places(name)
+
+    def _read_outlet_places(self, name: str) -> tuple[str, list[Place]] | None:
         best: tuple[str, list[Place]] | None = None
         found = self.names_in(name, min_len=2)
         if found:

@@ -356,6 +356,14 @@ class Gazetteer:
 
     def name_ending_at(self, text: str, end: int, min_len: int = 2) -> tuple[str, list[Place]] | None:
         """The longest full name that ends exactly at ``end``."""
+        if 2 <= end <= len(text) and min_len >= 2:  # only the lengths of names with these last two characters
+            for n in self._lengths_ending.get(text[end - 2:end], ()):
+                if n < min_len:
+                    break
+                cand = text[end - n:end]
+                if n <= end and cand in self.by_name:
+                    return cand, self.by_name[cand]
+            return None
         for n in range(min(self.max_len, end), min_len - 1, -1):
             cand = text[end - n:end]
             if cand in self.by_name:

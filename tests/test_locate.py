@@ -268,3 +268,49 @@ def test_packaged_divisions_are_jionlp_s_data() -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         import jionlp
     assert location_tree() == location_tree_from_jionlp() == jionlp.china_location_loader()
+
+
+def test_fast_lookups_agree_with_their_plain_definitions() -> None:
+    # Place names, post chains and footer lines are found with indexes and spelled-out patterns
+    # for speed; each must find exactly what its plain definition finds.
+    import random
+
+    from extractor import locate as loc
+    from extractor import people
+
+    gaz = gazetteer()
+
+    def names_plain(text: str, min_len: int) -> list:
+        out, last_end = [], -1
+        for m in re.finditer(f"[{loc._NAME_SUFFIXES}]", text):
+            end = m.end()
+            for n in range(min(gaz.max_len, end), min_len - 1, -1):
+                if end - n >= last_end and text[end - n:end] in gaz.by_name:
+                    out.append((end - n, end, text[end - n:end], gaz.by_name[text[end - n:end]]))
+                    last_end = end
+                    break
+        return out
+
+    def ending_plain(text: str, end: int, min_len: int):
+        for n in range(min(gaz.max_len, end), min_len - 1, -1):
+            if text[end - n:end] in gaz.by_name:
+                return text[end - n:end], gaz.by_name[text[end - n:end]]
+        return None
+
+    post = people._POST
+    plain_chain = re.compile(rf"(?P<chain>{post}(?:、{post}){{0,5}})(?P<rest>[\u4e00-\u9fff·]{{2,12}})")
+    plain_footer = re.compile(r"版权所有|主办|ICP备|公网安备|网站标识码|Copyright", re.I)
+    rng = random.Random(7)
+    words = ["浙江省", "宁波市", "镇海区", "城区", "市区", "朝阳区", "新疆维吾尔自治区", "省委", "市委", "书记", "常委", "、",
+             "副", "常务副", "代", "市长", "秘书长", "组长", "领导小组", "委", "街道", "王凯", "李强", "主持", "。", ",", "\n",
+             "ICP备", "icp备", "İCP备", "COPYRIGHT", "版权所有", "的", "召开"]
+    for _ in range(3000):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        for min_len in (1, 2, 3):
+            assert gaz.names_in(text, min_len) == names_plain(text, min_len), text
+        for end in range(len(text) + 1):
+            assert gaz.name_ending_at(text, end) == ending_plain(text, end, 2), (text, end)
+        found = [(m.span(), m["chain"], m["rest"]) for m in people.POST_CHAIN.finditer(text)]
+        assert found == [(m.span(), m["chain"], m["rest"]) for m in plain_chain.finditer(text)], text
+        assert all(people._HEAD_HINT.search(chain) for _, chain, _ in found), text
+        assert bool(loc._FOOTER_LINE.search(text)) == bool(plain_footer.search(text)), text

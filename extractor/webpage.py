@@ -32,6 +32,8 @@ _SKIP = frozenset("""script style noscript template iframe object embed svg canv
 # The line break written into the tree: a Unicode noncharacter, reserved for a program's internal
 # use and never part of a page's text.
 _BREAK = "\ufdd0"
+# Characters lxml does not accept in a text node.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _WS = re.compile(r"[ \t\r\n\f\v]+")  # source white space; &nbsp; (U+00A0) and &emsp; (U+2003) survive
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
@@ -111,6 +113,9 @@ def page_lines(root) -> list[str]:
         return _page_lines_walk(root)
     etree.strip_elements(root, *_SKIP, with_tail=False)
     etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)  # their tails stay
+    if _NOT_XML.search(etree.tostring(root, method="text", encoding=str)):
+        # lxml parses control characters that it refuses to write back into the tree
+        return _page_lines_walk(root)
     for el in root.iter(*_BLOCK):
         el.text = _BREAK + el.text if el.text else _BREAK
         el.tail = _BREAK + el.tail if el.tail else _BREAK

@@ -209,6 +209,7 @@ PAGE_LINE_CASES = {
         "<table><tr><td>格一</td><td>格二</td></tr></table>末尾文字</body></html>"),
     "inline runs and white space": "<body><p>  甲 \n 乙<span> 丙 </span>丁\t</p>\n<div><div>戊</div>己</div></body>",
     "preformatted text": "<body><pre>一行\n  二行</pre><p>段落</p></body>",
+    "control characters": "<body><p>第一\x08段</p><div>第二段\x1f</div>尾</body>",
 }
 
 

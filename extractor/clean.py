@@ -20,12 +20,15 @@ _WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20
                                                                      0x2003: 0x20, 0x200B: None, 0xFEFF: None}
 
 # A pinyin gloss after a character: 戰(zhàn), 會(huì ). Lower-case Latin with tone marks only.
+# Written "(" first, the character before it checked behind: a pattern that opens with a lookbehind
+# is tried at every position, one that opens with a literal skips ahead to it.
 _PINYIN_GLOSS = re.compile(
-    r"(?<=[\u4e00-\u9fff])\(\s*(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"\((?<=[\u4e00-\u9fff]\()\s*(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
     r"[aeiouvüāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{0,5}\s*\)"
 )
 # Mojibake: replacement characters, and runs of 2+ '?' where characters were lost in transcoding.
-_MOJIBAKE = re.compile(r"\ufffd+|(?<=[\u4e00-\u9fff\u201c\u201d\u3001\u3002])\?{2,}|(?<=[\u201c\u201d])\?")
+# (Written literal first, as above: ``\?(?<=X\?)`` is ``(?<=X)\?``.)
+_MOJIBAKE = re.compile(r"\ufffd+|\?(?:(?<=[\u4e00-\u9fff\u201c\u201d\u3001\u3002]\?)\?+|(?<=[\u201c\u201d]\?))")
 # Literal escape sequences left by database dumps: the two characters '\' 'n'.
 _LITERAL_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -12,7 +12,7 @@ simplified Chinese with full-width ASCII folded to half-width (``，`` → ``,``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,10 +21,11 @@ Status = Literal["ok", "no_directives", "error"]
 AdminLevel = Literal["province", "city", "county", ""]
 
 
-class ThemeHit(BaseModel):
-    """One theme on one directive, with the lexicon terms that fired (its evidence)."""
+class ThemeHit(NamedTuple):
+    """One theme on one directive, with the lexicon terms that fired (its evidence).
 
-    model_config = ConfigDict(extra="forbid")
+    A plain tuple, not a model: the tagger makes tens of them a notice from the lexicon's own
+    strings, and they reach the tables only as the ``themes`` and ``theme_terms`` strings."""
 
     theme: str
     terms: list[str]

@@ -186,8 +186,7 @@ class Tagger:
         primary = self._primary(text, heading, hits_at)
         order = list(terms)  # by first occurrence
         order.sort(key=lambda tid: tid != primary)
-        # Built from the lexicon's own strings: nothing to validate, and validation cost a fifth of tagging.
-        return primary, [ThemeHit.model_construct(theme=tid, terms=list(terms[tid])) for tid in order]
+        return primary, [ThemeHit(tid, list(terms[tid])) for tid in order]
 
     @staticmethod
     def _primary(text: str, heading: str, hits_at: list[tuple[int, int, str, str]]) -> str:

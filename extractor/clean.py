@@ -113,8 +113,8 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
     """The article body of a page, with title and header set aside."""
     text, script = normalize_text(raw)
     rules = load_page_rules()
-    strip_bullet, spaces = rules.strip_bullet, _SPACES.sub
-    lines = [ln for ln in (strip_bullet(spaces(" ", ln).strip()) for ln in text.split("\n")) if ln]
+    strip_bullet = rules.strip_bullet
+    lines = [ln for ln in (strip_bullet(ln.strip()) for ln in _SPACES.sub(" ", text).split("\n")) if ln]
 
     # The page's dateline is the last one before the first line of prose (a metadata block may
     # hold several: 成文日期 … 发布日期). A dateline fused with the first paragraph is split off.

@@ -374,23 +374,25 @@ def commonness(text: str) -> float:
     cjk = "".join(_IDEOGRAPH_RUN.findall(text[:4000]))  # runs, not characters: several times faster
     if not cjk:
         return 1.0
-    return sum(map(_common, cjk)) / len(cjk)
+    return sum(map(_common_chars().__contains__, cjk)) / len(cjk)
 
 
 _IDEOGRAPH_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-@lru_cache(maxsize=None)
-def _common(ch: str) -> bool:
-    try:
-        if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
-            return True
-    except UnicodeEncodeError:
-        pass
-    try:
-        return 0xA4 <= ch.encode("big5")[0] <= 0xC6
-    except UnicodeEncodeError:
-        return False
+@lru_cache(maxsize=1)
+def _common_chars() -> frozenset[str]:
+    """GB2312 level 1 (rows 0xB0–0xD7) and Big5 level 1 (lead bytes 0xA4–0xC6): the common characters."""
+    chars: set[str] = set()
+    for leads, trails, codec in ((range(0xB0, 0xD8), range(0xA1, 0xFF), "gb2312"),
+                                 (range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)], "big5")):
+        for lead in leads:
+            for trail in trails:
+                try:
+                    chars.add(bytes((lead, trail)).decode(codec))
+                except UnicodeDecodeError:
+                    continue
+    return frozenset(ch for ch in chars if "\u4e00" <= ch <= "\u9fff")
 
 
 # What a real UTF-16 Chinese text has somewhere: punctuation, a digit or a line break.

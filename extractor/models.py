@@ -89,10 +89,11 @@ class DocumentRow(BaseModel):
     text: str = Field("", description="The cleaned text that directive offsets index.")
 
 
-class Span(BaseModel):
-    """A directive span found by the segmenter, before tagging and tabling."""
+class Span(NamedTuple):
+    """A directive span found by the segmenter, before tagging and tabling.
 
-    model_config = ConfigDict(extra="forbid")
+    A plain tuple, like ``ThemeHit``: made by the segmenter for every directive, from values that
+    its own code produced, and checked where it becomes a ``DirectiveRow``."""
 
     start: int
     end: int

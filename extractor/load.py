@@ -240,7 +240,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if declared and declared not in _CJK_CODECS:
         # a Chinese page served by a template that says iso-8859-1: read it as the Chinese it is
         chinese = _most_chinese(data, ("gb18030", "big5hkscs"))
-        if chinese is not None and plausibility(chinese[0]) >= 0.95 and commonness(chinese[0]) >= 0.8:
+        if chinese is not None and _reads_as_chinese(chinese[0]):
             return chinese
     if declared:
         try:
@@ -282,9 +282,14 @@ def _clearly_chinese(data: bytes) -> tuple[str, str] | None:
             text = data.decode(enc)
         except UnicodeDecodeError:
             continue
-        if plausibility(text) >= 0.95 and commonness(text) >= 0.8:
+        if _reads_as_chinese(text):
             good.append((text, enc))
     return good[0] if len(good) == 1 else None
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """A legacy decoding that is right: Chinese non-ASCII characters, mostly common ideographs."""
+    return plausibility(text) >= 0.95 and commonness(text) >= 0.8
 
 
 def _most_chinese(data: bytes, encodings) -> tuple[str, str] | None:

@@ -244,7 +244,7 @@ def _cmd_themes(args: argparse.Namespace) -> int:
         return 0
     tagger = Tagger.from_files(args.taxonomy)
     for t in tagger.themes:
-        terms = "、".join(t.terms[:12]) + ("…" if len(t.terms) > 12 else "")
+        terms = "、".join(t.lexicon[:12]) + ("…" if len(t.lexicon) > 12 else "")
         print(f"{t.id:22} {t.label}\n{'':22} {terms}")
     return 0
 

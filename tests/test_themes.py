@@ -105,67 +105,39 @@ def test_a_guard_does_not_stop_another_theme_using_the_same_characters():
     assert "community_control" not in _fired("要严格城市入口卡口查验。")
 
 
-# Precision families of issue 11: each is a made-up sentence of the family, and the theme it must
-# not carry.
-NOT_THEME = [
-    ("要全力保障人民生命健康安全。", "supplies_livelihood"),        # 民生 across a word boundary
-    ("要确保居民生活必需品价格平稳。", None),                        # 民生 in 居民生活; 价格 still counts
-    ("教育、交通运输、卫健等部门要各司其职。", "travel_transport"),  # a term inside an actor list
-    ("社区全体干部要绷紧思想之弦。", "community_control"),          # a term in the subject
-    ("要强化海关口岸检疫,严防境外输入。", "testing"),               # 检疫 at a port
-    ("要加强小区卡口值守,严格出入管理。", "import_prevention"),      # 卡口 at estate gates
-    ("要组织大学生志愿者返乡人员开展宣讲。", "import_prevention"),    # ordinary return home
-    ("抓紧做好疫情报告感染者的密接排查。", "surveillance"),          # reported cases
-    ("要及时回应市场关切,稳定企业预期。", "public_communication"),
-    ("要关心关爱隔离群众,解决实际困难。", "frontline_care"),          # care for controlled people
-    ("确保坚决打赢疫情防控阻击战。", "party_mobilization"),          # a closing slogan
-    ("贯彻落实快速流调、集中隔离等措施。", "party_mobilization"),    # 贯彻落实 <a measure>
-    ("要高度重视校园食堂卫生。", "party_mobilization"),              # emphasis on an object
-    ("外防输入不松劲,内防反弹不放松。", "party_mobilization"),
-]
+# -- case table ---------------------------------------------------------------------------------------
+CASES = yaml.safe_load((ROOT / "tests" / "cases" / "themes.yaml").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(("text", "theme"), NOT_THEME)
-def test_precision_families(text, theme):
+def _cases(key):
+    for case in CASES:
+        for item in case.get(key, []):
+            text = item[0] if isinstance(item, list) else item
+            yield pytest.param(case, item, id=f"{case['family']}:{text[:12]}")
+
+
+@pytest.mark.parametrize(("case", "text"), list(_cases("fires")))
+def test_family_fires(case, text):
+    assert case["theme"] in _fired(text), text
+
+
+@pytest.mark.parametrize(("case", "text"), list(_cases("silent")))
+def test_family_silent(case, text):
     fired = _fired(text)
-    if theme is None:
-        assert "supplies_livelihood" in fired and "民生" not in fired["supplies_livelihood"]
-    else:
-        assert theme not in fired, fired.get(theme)
+    assert case["theme"] not in fired, fired.get(case["theme"])
 
 
-# Recall families: a bare head word the fixed compounds missed, in three made-up sentences each.
-RECALL = [
-    ("contact_tracing", ["要对近期来返人员开展拉网式排查。", "要组织网格员深入摸排,建立台账。", "要快速开展病例追溯,查清传播链条。"]),
-    ("community_control", ["要严格小区出入管理。", "要持续做好社会面防控。", "要严格落实分类管控。"]),
-    ("accountability", ["要层层落实责任。", "要认真履职尽责。", "各部门要按照职责分工抓好落实。"]),
-    ("party_mobilization", ["要高度重视,迅速行动。", "要认清严峻复杂形势。", "要克服麻痹思想和侥幸心理。"]),
-    ("emergency_command", ["各专班要立即进入战时状态。", "要实行挂图作战。", "要健全应急机制,提升应急能力。"]),
-    ("key_venues", ["要加强重点场所防控。", "要落实重点单位管理。", "要督促门店落实测温扫码。"]),
-    ("travel_transport", ["要做好节后返程高峰防控。", "倡导非必要不外出。", "要严格控制人员流动。"]),
-    ("import_prevention", ["要坚决把住卡点。", "要在进城方向设置检查关口。", "要对外来人员逐一登记。"]),
-    ("social_stability", ["要筑牢安全稳定防线。", "要及时组织群众转移避险。", "要加强消防安全检查。"]),
-    ("economy_development", ["要积极促进消费。", "要扩大有效投资。", "要推动高质量发展。"]),
-]
-
-
-@pytest.mark.parametrize(("theme", "texts"), RECALL, ids=[r[0] for r in RECALL])
-def test_recall_families(theme, texts):
-    for text in texts:
-        assert theme in _fired(text), text
-
-
-# -- primary theme ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(("text", "heading", "primary"), [
-    # the heading's theme wins over a theme named earlier in the body
-    ("强化社区管控。各村要做好核酸检测。", "强化社区管控", "community_control"),
-    # no heading: the first clause
-    ("要严格落实属地责任,做好核酸检测和流调溯源。", "", "accountability"),
-    # the heading has no theme: the first clause of the body
-    ("强化措施落实,做好核酸检测,加强宣传。", "强化措施落实", "testing"),
-])
-def test_primary_from_heading_then_first_clause(text, heading, primary):
+@pytest.mark.parametrize(("case", "item"), list(_cases("primary")))
+def test_family_primary(case, item):
+    text, heading, primary = item
     assert TAGGER.tag(text, heading)[0] == primary
+
+
+def test_every_family_has_cases():
+    for case in CASES:
+        assert case.get("fires") or case.get("silent") or case.get("primary"), case["family"]
+        if case.get("fires") or case.get("silent"):
+            assert case["theme"] in {t.id for t in THEMES}, case["family"]
 
 
 # -- per-theme report -------------------------------------------------------------------------------

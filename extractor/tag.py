@@ -44,7 +44,13 @@ class Word(BaseModel):
     not_after: str = ""
     examples: Examples
 
-    _check = field_validator("before", "after", "not_before", "not_after")(_check_regex)
+    @field_validator("before", "after", "not_before", "not_after")
+    @classmethod
+    def _guard_regex(cls, v: str) -> str:
+        _check_regex(v)
+        if v and (m := re.match(v, "字")) is not None and m.end() == 0:
+            raise ValueError(f"guard {v!r} matches the empty string, so it would hold everywhere")
+        return v
 
     @field_validator("term")
     @classmethod

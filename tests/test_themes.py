@@ -71,6 +71,15 @@ def test_a_bad_guard_regex_names_the_key(tmp_path):
         Tagger.from_files(path, mode="replace")
 
 
+def test_a_guard_that_matches_nothing_at_all_is_refused(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("themes:\n  - id: t\n    label: 测试\n    words:\n"
+                    "      - {term: 排查, not_after: '(?:人员)?', examples: {match: ['a'], no_match: ['b']}}\n"
+                    "    examples: {match: ['a']}\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match="empty string"):
+        Tagger.from_files(path, mode="replace")
+
+
 # Guard semantics, on made-up words of one test theme.
 GUARD_CASES = [
     # (word entry, text, counts)

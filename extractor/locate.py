@@ -71,7 +71,7 @@ _GENERIC_MEETING = re.compile(rf"^(?:常委会|常务会|专题|工作|全体|�
 # A level word at the start of a body or meeting name: 市疫情防控…, 全市…, 省委…, 中共县委….
 _LEVEL_START = re.compile(r"^(?:中共)?全?(?P<lv>自治区|省|市|县|区|州|盟|旗|镇|乡|街道)")
 _LEVEL_OF = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city",
-             "县": "county", "区": "county", "旗": "county", "镇": "town", "乡": "town", "街道": "town"}
+             "县": "county", "区": "county", "旗": "county", "镇": "township", "乡": "township", "街道": "township"}
 # The end of a body's name: 领导小组, 指挥部, 市委, 市政府 ….
 _BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|工作组|专班|党组|办公室|小组|委|政府|党工委|办事处)$")
 # A place as the subject of a meeting verb: 南翔镇召开…, 嘉善县召开….
@@ -423,17 +423,25 @@ def _jionlp_data(name: str) -> str:
     return os.path.join(base, "dictionary", name)
 
 
+def jionlp_location_text() -> str:
+    """jionlp's ``china_location.txt``, read from the zip archive jionlp ships. jionlp unpacks the
+    archive only when it is first imported, so the text file is absent from a fresh install."""
+    import zipfile
+
+    with zipfile.ZipFile(_jionlp_data("china_location.zip")) as archive:
+        return archive.read("china_location.txt").decode("utf-8")
+
+
 # Province, city and county lines of jionlp's china_location.txt: 0–2 tabs, name, code, alias.
 _LOCATION_LINE = re.compile(r"(?:^|\n)(\t{0,2})([^\t\r\n]+)\t([^\t\r\n]+)\t([^\t\r\n]*)")
 DIVISIONS_FILE = "divisions.tsv"
+TOWNS_FILE = "towns.tsv"
 
 
 def location_tree_from_jionlp() -> dict:
     """jionlp's province/city/county tree, as ``jionlp.china_location_loader()`` builds it, read
-    straight from jionlp's data file (its loader walks all 700,000 lines down to villages)."""
-    with open(_jionlp_data("china_location.txt"), encoding="utf-8") as f:
-        rows = _LOCATION_LINE.findall(f.read())
-    return _tree(rows)
+    straight from jionlp's data (its loader walks all 700,000 lines down to villages)."""
+    return _tree(_LOCATION_LINE.findall(jionlp_location_text()))
 
 
 def _tree(rows) -> dict:
@@ -452,8 +460,7 @@ def _tree(rows) -> dict:
 
 def render_divisions() -> str:
     """``data/divisions.tsv``: the province, city and county lines of jionlp's gazetteer."""
-    with open(_jionlp_data("china_location.txt"), encoding="utf-8") as f:
-        rows = _LOCATION_LINE.findall(f.read())
+    rows = _LOCATION_LINE.findall(jionlp_location_text())
     from importlib.metadata import version
     head = ("# Administrative divisions of China down to county level: the province, city and county lines of\n"
             f"# jionlp {version('jionlp')}'s dictionary/china_location.txt, copied by locate.render_divisions().\n"
@@ -462,13 +469,51 @@ def render_divisions() -> str:
     return head + "".join(f"{len(t)}\t{n}\t{c}\t{a}\n" for t, n, c, a in rows)
 
 
-def location_tree() -> dict:
-    """The gazetteer tree, from the packaged copy of jionlp's province/city/county lines (fast to
-    read at start-up), else from jionlp's own data file."""
+def render_towns() -> str:
+    """``data/towns.tsv``: the township and street names (镇, 乡, 街道 …) of jionlp's gazetteer, one
+    line per county: province, city, county (as jionlp writes them), then the towns."""
+    from importlib.metadata import version
+    out = ["# Townships and streets of China: the fourth-level lines of jionlp "
+           f"{version('jionlp')}'s dictionary/china_location.txt,\n"
+           "# copied by locate.render_towns(). Columns: province, city, county, towns (space-separated).\n"
+           "# A test regenerates it from the installed jionlp and fails when the two differ.\n"]
+    prov = city = county = ""
+    towns: list[str] = []
+
+    def flush() -> None:
+        if county and towns:
+            out.append(f"{prov}\t{city}\t{county}\t{' '.join(towns)}\n")
+
+    for line in jionlp_location_text().split("\n"):
+        if line.startswith("\t\t\t\t") or not line.strip():
+            continue
+        name = line.strip().split("\t")[0]
+        if line.startswith("\t\t\t"):
+            towns.append(name)
+            continue
+        flush()
+        towns = []
+        if line.startswith("\t\t"):
+            county = name
+        elif line.startswith("\t"):
+            city, county = name, ""
+        else:
+            prov, city, county = name, "", ""
+    flush()
+    return "".join(out)
+
+
+def _packaged(name: str) -> str:
     from importlib import resources
 
+    return resources.files("extractor").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def location_tree() -> dict:
+    """The gazetteer tree, from the packaged copy of jionlp's province/city/county lines (fast to
+    read at start-up), else from jionlp's own data."""
     try:
-        text = resources.files("extractor").joinpath("data", DIVISIONS_FILE).read_text(encoding="utf-8")
+        text = _packaged(DIVISIONS_FILE)
     except OSError:  # pragma: no cover - the file ships with the package
         return location_tree_from_jionlp()
     rows = []
@@ -480,35 +525,30 @@ def location_tree() -> dict:
 
 
 def _load_towns(gaz: Gazetteer) -> dict[str, list[Place]]:
-    path = _jionlp_data("china_location.txt")
+    """Town name → the counties that have a town of that name, from ``data/towns.tsv``."""
     towns: dict[str, list[Place]] = {}
-    county: Place | None = None
-    prov = city = ""
     try:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("\t\t\t\t"):
-                    continue
-                if line.startswith("\t\t\t"):
-                    name = line.strip()
-                    if county is not None and name:
-                        towns.setdefault(name, []).append(county)
-                    continue
-                parts = line.strip().split("\t")
-                if line.startswith("\t\t"):
-                    if parts[0].endswith("直辖行政区划"):  # towns straight under a city (东莞市, 中山市)
-                        county = next((p for p in gaz.by_name.get(city, []) if p.province == prov), None)
-                        continue
-                    places = gaz.by_name.get(parts[0], [])
-                    county = next((p for p in places if p.province == prov and p.city in (city, "")), None)
-                elif line.startswith("\t"):
-                    city, county = parts[0], None
-                    if prov in MUNICIPALITIES:
-                        city = prov
-                else:
-                    prov, city, county = parts[0], "", None
-    except OSError as exc:  # pragma: no cover - the file ships with jionlp
+        text = _packaged(TOWNS_FILE)
+    except OSError as exc:  # pragma: no cover - the file ships with the package
         log.warning("township names unavailable: %s", exc)
+        return towns
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        prov, city, county_name, names = line.split("\t")
+        if prov in MUNICIPALITIES:
+            city = prov
+        if county_name.endswith("直辖行政区划"):  # towns straight under a city (东莞市, 中山市)
+            county = next((p for p in gaz.by_name.get(city, []) if p.province == prov), None)
+        else:
+            county = next((p for p in gaz.by_name.get(county_name, [])
+                           if p.province == prov and p.city in (city, "")), None)
+        if county is None:
+            continue
+        for name in names.split(" "):
+            lst = towns.setdefault(name, [])
+            if county not in lst:
+                lst.append(county)
     return towns
 
 
@@ -788,7 +828,7 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
         return _LEVEL_OF[m["lv"]], None
     m = _TOWN_START.match(stripped)
     if m and gaz is not None and m["town"] in gaz.towns:
-        return "town", None
+        return "township", None
     return "", None
 
 
@@ -921,7 +961,10 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
         level, level_evidence = explicit.place.level, explicit.evidence
     if not level:
         return Jurisdiction(evidence=ev)
-    target = "county" if level == "town" else level
+    if level == "national":
+        ev["admin_level"] = level_evidence
+        return Jurisdiction(admin_level="national", evidence=ev)
+    target = "county" if level == "township" else level
 
     def candidates() -> list[_Clue]:
         order: list[_Clue | None] = [explicit]
@@ -953,11 +996,11 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
                     result.province, result.city = upper.province, upper.city
                     ev["province"] = ev["city"] = clue.evidence
                     break
-        result.admin_level = "county" if level == "county" else ""
-        ev["admin_level"] = level_evidence if level == "county" else f"{level_evidence} (below county level)"
+        result.admin_level = level
+        ev["admin_level"] = level_evidence
         return result
     if chosen_place is None or chosen is None:
-        result.admin_level = target if level != "town" else ""
+        result.admin_level = level
         ev["admin_level"] = level_evidence
         return result
 
@@ -968,8 +1011,8 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
     result.province = place.province
     result.city = place.city if target in ("city", "county") or place.is_municipality else ""
     result.county = place.county if target == "county" else ""
-    result.admin_level = target if level != "town" else ""
-    ev["admin_level"] = level_evidence if level != "town" else f"{level_evidence} (below county level)"
+    result.admin_level = level if level == "township" else target
+    ev["admin_level"] = level_evidence
     agree = _agreeing(chosen, place, [leader, outlet, *site, *abbreviations])
     why = chosen.evidence + (f"; agrees: {agree}" if agree else "")
     deciding = {"province": "province", "city": "city", "county": "county"}[target]
@@ -1157,7 +1200,7 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         if place:
             abbrev_clues.append(_Clue(place, f"abbrev:{m.group(0)}"))
 
-    if level == "town":
+    if level == "township":
         explicit = _town_clue(issuer, gaz, outlet_clue, site_clues, text_clues) or explicit
 
     return resolve_jurisdiction(level, level_ev, explicit, leader_clue, outlet_clue, site_clues, text_clues,

@@ -252,22 +252,55 @@ def test_locate_never_raises_on_odd_input() -> None:
     for text in ("", "\n\n", "。。。", "市委书记", "召开会议", "12月", "32日,市委召开会议。", "省长" * 50,
                  re.escape("()[]{}") + "召开"):
         meta = locate(Cleaned(text=text, header=text, page=text, title=text[:20]))
-        assert meta.admin_level in ("province", "city", "county", "")
+        assert meta.admin_level in ("national", "province", "city", "county", "township", "")
 
 
 def test_packaged_divisions_are_jionlp_s_data() -> None:
-    # data/divisions.tsv is a copy of jionlp's province/city/county lines, read fast at start-up;
-    # it must equal what the installed jionlp ships, and the tree jionlp's own loader builds.
+    # data/divisions.tsv and data/towns.tsv are copies of jionlp's gazetteer lines, read fast at
+    # start-up; they must equal what the installed jionlp ships, and the tree jionlp's own loader builds.
     import contextlib
     import io
 
-    from extractor.locate import location_tree, location_tree_from_jionlp, render_divisions
+    from extractor.locate import location_tree, location_tree_from_jionlp, render_divisions, render_towns
 
-    packaged = (Path(__file__).resolve().parents[1] / "extractor" / "data" / "divisions.tsv").read_text(encoding="utf-8")
-    assert packaged == render_divisions(), "regenerate with locate.render_divisions()"
+    data = Path(__file__).resolve().parents[1] / "extractor" / "data"
+    assert (data / "divisions.tsv").read_text(encoding="utf-8") == render_divisions(), \
+        "regenerate with locate.render_divisions()"
+    assert (data / "towns.tsv").read_text(encoding="utf-8") == render_towns(), "regenerate with locate.render_towns()"
     with contextlib.redirect_stdout(io.StringIO()):
         import jionlp
     assert location_tree() == location_tree_from_jionlp() == jionlp.china_location_loader()
+
+
+TOWN_NOTICE = ("千灯镇召开疫情防控工作会议\n发布时间：2022-04-02\n4月1日，千灯镇召开疫情防控工作会议。"
+               "会议强调，要严格落实常态化防控措施。\n")
+
+
+def test_township_places_need_no_earlier_jionlp_import(tmp_path: Path) -> None:
+    # jionlp unpacks its data files when it is first imported; a fresh install has none of them.
+    # In a process that never imported jionlp, with jionlp's unpacked text file out of sight, a
+    # town still resolves to its county.
+    import subprocess
+    import sys
+
+    script = tmp_path / "town.py"
+    script.write_text(
+        "import builtins, os, sys\n"
+        "real_open = builtins.open\n"
+        "def guarded(path, *a, **k):\n"
+        "    if str(path).endswith('china_location.txt'):\n"
+        "        raise FileNotFoundError(path)\n"
+        "    return real_open(path, *a, **k)\n"
+        "builtins.open = guarded\n"
+        "from extractor.clean import clean_text\n"
+        "from extractor.locate import locate\n"
+        f"meta = locate(clean_text({TOWN_NOTICE!r}))\n"
+        "assert 'jionlp' not in sys.modules, 'jionlp was imported'\n"
+        "print(meta.province, meta.city, meta.county, meta.admin_level)\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-I", str(script)], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["江苏省", "苏州市", "昆山市", "township"]
 
 
 def test_fast_lookups_agree_with_their_plain_definitions() -> None:

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .models import Cleaned, Leader, Loaded, Metadata
 from .people import PostedPerson, find_leaders, lookup_provincial, post_kind
@@ -46,7 +46,7 @@ _WEEKDAY_AFTER = re.compile(r"^\s*(?:(?:星期|周|礼拜)[一二三四五六日
 _TODAY_BEFORE = re.compile(r"(?:今天是|今日是|今天|今日|当前日期|当前时间|现在是)\s*:?\s*$")
 # A date in running text: 2021年12月7日, 5月25日, 7日 (not 3日内 / 5日前 / 10日以来).
 _TEXT_DATE = re.compile(
-    r"(?:(?P<y>(?:19|20)\d{2})年)?(?:(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]|(?<![\d月])(?P<d_only>\d{1,2})日)"
+    r"(?:(?P<y>(?:19|20)\d{2}) ?年 ?)?(?:(?P<m>\d{1,2}) ?月 ?(?P<d>\d{1,2}) ?[日号]|(?<![\d月])(?<!月 )(?P<d_only>\d{1,2}) ?日)"
     r"(?!内|以来|起|至今|前|后|左右|之前|之后)"
     r"|(?P<cn>[〇零一二三四五六七八九十]{1,3}月[〇零一二三四五六七八九十]{1,3}[日号])"
     r"|(?P<rel>今天|今日|昨天|昨日|前天|当天|当日|今晨|今早|今晚|昨晚|昨晨|本周[一二三四五六日天]"
@@ -57,14 +57,17 @@ _TEXT_DATE_HINT = re.compile(r"[\d月今昨前当周星]")
 # A date in brackets after a relative one: 今天(2月5日).
 _BRACKET_DATE = re.compile(r"^\((?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日\)")
 # A verb that holds a meeting: 召开, 主持召开, 举行.
-_MEETING_VERB = re.compile(r"主持召开|组织召开|召开|举行|主持")
+_MEETING_VERB = re.compile(r"主持召开|组织召开|召开|举行|举办|主持")
 # Where a lede dates a meeting: before its verb, or before the meeting as subject (12月7日,市委常委会会议传达…).
-_MEETING_MENTION = re.compile(r"主持召开|组织召开|召开|举行|主持|会议|例会|常委会")
+_MEETING_MENTION = re.compile(r"主持召开|组织召开|召开|举行|举办|主持|会议|例会|常委会")
+# A year written in a meeting sentence (召开2021年第一次全体会议): the year of a date without one
+# when the page gives no publication date.
+_CLAUSE_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})年")
 # Words that name a meeting: 会议, 例会, 常委会, 专题会 …
 _MEETING_NOUN = (r"(?:会议|例会|常委会|专题会|调度会|推进会|部署会|视频会|电视电话会|座谈会|工作会|联席会|碰头会|"
                  r"办公会|会商会|动员会|全会)")
 # The meeting named after the verb: 召开|市委十一届九十次常委会会议暨市应对新冠肺炎疫情工作领导小组会议.
-_MEETING_OBJECT = re.compile(rf"(?:主持召开|组织召开|召开|举行|主持)了?(?P<obj>[^,。;:!?()“”]{{0,60}}{_MEETING_NOUN})")
+_MEETING_OBJECT = re.compile(rf"(?:主持召开|组织召开|召开|举行|举办|主持)了?(?P<obj>[^,。;:!?()“”]{{0,60}}{_MEETING_NOUN})")
 # A meeting noun with no body in it: 会议, 例会, 工作例会, 专题会议, 第九次会议.
 _GENERIC_MEETING = re.compile(rf"^(?:常委会|常务会|专题|工作|全体|扩大|紧急|视频|电视电话|调度|部署|推进|联席|常务|例行|"
                               rf"第?[\d一二三四五六七八九十百]+次|[\d一二三四五六七八九十]+届)*{_MEETING_NOUN}$")
@@ -154,6 +157,39 @@ class ContextRule(BaseModel):
         return value
 
 
+class PatternRule(BaseModel):
+    """A regular expression with texts it must find and texts it must not (checked on load)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pattern: str
+    examples: Examples
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        return _check_regex(value)
+
+    @model_validator(mode="after")
+    def _examples_hold(self) -> "PatternRule":
+        rx = re.compile(self.pattern)
+        for text in self.examples.match:
+            if not rx.search(text):
+                raise ValueError(f"pattern does not find its example {text!r}")
+        for text in self.examples.no_match:
+            if rx.search(text):
+                raise ValueError(f"pattern finds its counter-example {text!r}")
+        return self
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+
+PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "self_reference", "towns_below", "counties_below",
+               "outlet_lede", "outlet_credit", "app_promo", "forum_stamp", "agency_dateline")
+
+
 class LocateRules(BaseModel):
     """``rules/locate.yaml``: word lists for datelines, outlets and places."""
 
@@ -168,6 +204,19 @@ class LocateRules(BaseModel):
     organ_words: list[str] = Field(min_length=1)
     province_abbreviations: list[Abbreviation] = Field(min_length=1)
     abbreviation_context: ContextRule
+    patterns: dict[str, PatternRule]
+
+    @field_validator("patterns")
+    @classmethod
+    def _known_patterns(cls, value: dict[str, PatternRule]) -> dict[str, PatternRule]:
+        missing = [k for k in PATTERN_IDS if k not in value]
+        unknown = [k for k in value if k not in PATTERN_IDS]
+        if missing or unknown:
+            raise ValueError(f"patterns: missing {missing}, unknown {unknown}")
+        return value
+
+    def rx(self, pattern_id: str) -> re.Pattern[str]:
+        return self.patterns[pattern_id].regex
 
     @field_validator("outlet_suffix")
     @classmethod
@@ -613,11 +662,29 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
     if found:
         best = min(found, key=lambda d: (d.after_body, d.rank, d.order))
         return best.date, f"dateline:{best.label} line"
+    stamp = _forum_stamp(header, body, rules)
+    if stamp[0] is not None:
+        return stamp
     m = _PAGE_DATE.search(html_date or "")
     if m:
         date = _valid_date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
         if date:
             return date, "html:date metadata"
+    return None, ""
+
+
+def _forum_stamp(header: str, body: str, rules: LocateRules) -> tuple[dt.date | None, str]:
+    """A forum post's own stamp in the first lines: 本帖最后由 X 于 2020-1-31 21:40 编辑, 发表于 …."""
+    rx = rules.rx("forum_stamp")
+    for line in header.split("\n") + body.split("\n", 12)[:12]:
+        if "于" not in line:  # both forms end in 于
+            continue
+        m = rx.search(line)
+        if m:
+            d = _PAGE_DATE.match(re.sub(r"\s+", "", m["date"]) + ("日" if "年" in m["date"] else ""))
+            date = _valid_date(int(d["y"]), int(d["m"] or d["m2"]), int(d["d"] or d["d2"])) if d else None
+            if date:
+                return date, f"forum stamp:{m.group(0)}"
     return None, ""
 
 
@@ -725,16 +792,31 @@ def _sentences(text: str, max_lines: int = 8, max_chars: int = 2500) -> tuple[st
 
 def find_meeting_date(body: str, published: dt.date | None,
                       rules: LocateRules | None = None) -> tuple[dt.date | None, str]:
-    """The meeting date from the first meeting sentence (召开/举行/主持) that dates it."""
+    """The meeting date from the first meeting sentence (召开/举行/主持) that dates it: the date
+    nearest the verb, not a news agency's dateline (3月11日电)."""
     rules = rules or load_locate_rules()
+    agency = rules.rx("agency_dateline")
     for sentence in _sentences(body):
-        verb = _MEETING_MENTION.search(sentence)
+        verb = _MEETING_VERB.search(sentence) or _MEETING_MENTION.search(sentence)
         if not verb:
             continue
         before = sentence[:verb.start()]
-        m = _TEXT_DATE.search(before) if _TEXT_DATE_HINT.search(before) else None
+        m = None
+        if _TEXT_DATE_HINT.search(before):
+            for cand in _TEXT_DATE.finditer(before):
+                if not agency.match(before, cand.end()):
+                    m = cand
         if m:
-            date, why = resolve_meeting_date(m, before[m.end():], published)
+            base = published
+            year_note = ""
+            if published is None and not m["y"] and (m["m"] or m["cn"]):
+                year = _CLAUSE_YEAR.search(sentence)
+                if year:  # 4月10日,2017年长江防总…会议: the year the sentence itself gives
+                    base = dt.date(int(year["y"]), 12, 31)
+                    year_note = f" (year from {year.group(0)} in the sentence)"
+            date, why = resolve_meeting_date(m, before[m.end():], base)
+            if base is not published and date is not None:
+                why = f"{m.group(0)}{year_note}"
             return date, f"meeting sentence:{why}"
         vague = rules.vague_regex.search(before)
         if vague:

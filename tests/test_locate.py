@@ -47,10 +47,11 @@ def _date(value) -> dt.date | None:
 @pytest.mark.parametrize("case", DATES["published"], ids=[c["name"] for c in DATES["published"]])
 def test_published(case: dict) -> None:
     header = fold_width(case["header"])
-    got, why = find_published(header, header, "", case.get("html_date", ""))
+    body = fold_width(case.get("body", ""))
+    got, why = find_published(header, header + "\n" + body if body else header, body, case.get("html_date", ""))
     assert _iso(got) == _iso(case["expect"]), why
     if got is not None:
-        assert why.startswith(("dateline:", "html:"))
+        assert why.startswith(("dateline:", "html:", "forum stamp:"))
 
 
 def test_published_ignores_related_news_after_the_body() -> None:

@@ -76,7 +76,10 @@ _LEVEL_START = re.compile(r"^(?:中共)?全?(?P<lv>自治区|省|市|县|区|州
 _LEVEL_OF = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city",
              "县": "county", "区": "county", "旗": "county", "镇": "township", "乡": "township", "街道": "township"}
 # The end of a body's name: 领导小组, 指挥部, 市委, 市政府 ….
-_BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|工作组|专班|党组|办公室|小组|委|政府|党工委|办事处)$")
+_BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|安委会|管委会|防指|工作组|专班|党组|办公室|小组|委|政府|党工委|办事处)$")
+# A report's lede before its first clause: 本报讯, 本网讯, 宁德网消息.
+_SELF_LEDE = re.compile(r"^(?:本[报网台站刊]讯|讯)")
+_BELOW = {"province": "city", "city": "county", "county": "township"}
 # A place as the subject of a meeting verb: 南翔镇召开…, 嘉善县召开….
 _PLACE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|旗|镇|乡|街道)")
 # A subject that is one body, not a list (市委、市政府).
@@ -84,7 +87,7 @@ _SINGLE_BODY = re.compile(r"^[^、和及与]+$")
 # A township or street name at the start of a body or meeting name: 南翔镇…, 中山街道….
 _TOWN_START = re.compile(r"^(?P<town>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道))")
 # Filler between a subject and its verb: 接连, 再次, 今天(2月5日), 以视频会议形式, 上午.
-_SUBJECT_FILLER = re.compile(r"(?:接连|再次|连夜|专门|紧急|随即|立即|迅速|分别|先后|又|再|也|还|于|在\S{0,10}?|"
+_SUBJECT_FILLER = re.compile(r"(?:紧接着|紧接著|接着|赓即|随后|接连|再次|连夜|专门|紧急|随即|立即|迅速|分别|先后|又|再|也|还|于|在\S{0,10}?|"
                              r"以\S{0,10}?形式|通过视频|凌晨|清晨|早晨|早上|上午|中午|下午|傍晚|晚上|晚间|深夜|晚)$")
 # A name that ends in a meeting noun (a title segment that names a meeting).
 _MEETING_NOUN_END = re.compile(f"{_MEETING_NOUN}$")
@@ -96,6 +99,7 @@ _ORGAN_END = re.compile(r"(?:委|政府)$")
 _PERSON_WORD = re.compile(r"书记|[省市县区镇乡]长|主任|组长|同志")
 # A post of an autonomous region (自治区主席, 区党委书记).
 _REGION_POST = re.compile(r"(?:自治区|区党委)")
+_DEPUTY = re.compile(r"^(?:常务副|副|代)")
 # A site name in Latin letters only (a domain, not a name).
 _LATIN_WORD = re.compile(r"[A-Za-z.\-]+")
 # Title segments: split a headline at its punctuation.
@@ -424,6 +428,18 @@ class Gazetteer:
             cand = text[:n]
             if cand in self.by_name:
                 return cand, self.by_name[cand]
+        return None
+
+    def alias_at_start(self, text: str) -> tuple[str, list[Place]] | None:
+        """The longest short name (常德, 漳浦, 黑龙江) that ``text`` starts with, of two or more
+        characters, from the gazetteer's own aliases."""
+        for n in (4, 3, 2):
+            cand = text[:n]
+            if len(cand) < n:
+                continue
+            places = self.by_alias.get(cand) or self.county_alias.get(cand)
+            if places:
+                return cand, places
         return None
 
     def places_in_outlet(self, name: str) -> tuple[str, list[Place]] | None:
@@ -862,9 +878,8 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
         verb = _MEETING_VERB.search(sentence)
         if not verb:
             continue
-        subject = _subject(sentence[:verb.start()])
-        if not _is_body(subject):
-            subject = ""
+        raw = _subject(sentence[:verb.start()])
+        subject = raw if _is_body(raw, gaz) else ""
         m = _MEETING_OBJECT.search(sentence, verb.start())
         obj = m["obj"] if m else ""
         if obj and not _GENERIC_MEETING.match(obj):
@@ -877,15 +892,41 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
             if obj and not bare and _SINGLE_BODY.search(subject):  # one body: 市委 + 常委会扩大会议
                 return _Issuer(subject + obj, "meeting sentence", subject)
             return _Issuer(subject, "meeting sentence", subject)
+        # the meeting as the subject: 全市经济运行调度会昨日在市会议中心召开 (not a list of upper
+        # meetings relayed: 全国、全省、全市…会议以电视电话形式召开)
+        meeting = _SELF_LEDE.sub("", raw)
+        if not obj and meeting and len(meeting) <= 40 and "、" not in meeting and _MEETING_NOUN_END.search(meeting) \
+                and not _PERSON_WORD.search(meeting):
+            return _Issuer(meeting, "meeting sentence (meeting as subject)", meeting)
     return _Issuer()
 
 
-def _is_body(subject: str) -> bool:
+def _is_body(subject: str, gaz: Gazetteer | None = None) -> bool:
     if not subject or len(subject) > 40:
         return False
     if _PERSON_WORD.search(subject):
         return False
-    return bool(_BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject))
+    if _BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject):
+        return True
+    if gaz is None:
+        return False
+    # a short name alone or with a zone: 常德|召开…, 漳浦台湾农民创业园|召开…
+    hit = gaz.alias_at_start(subject)
+    if hit:
+        rest = subject[len(hit[0]):]
+        return not rest or bool(_zone_end(rest))
+    return bool(gaz.name_at_start(subject) and _zone_end(subject))
+
+
+def _zone_end(rest: str) -> re.Match | None:
+    """A development zone or park at the end of ``rest`` (台湾农民创业园, 经济开发区管委会)."""
+    if len(rest) > 16:
+        return None
+    m = None
+    for m in load_locate_rules().rx("zone").finditer(rest):
+        pass
+    return m if m is not None and (m.end() == len(rest) or _BODY_END.match(rest, m.end())
+                                   or _STRICT_ORGAN.match(rest, m.end())) else None
 
 
 def _names_a_body(name: str, gaz: Gazetteer | None) -> bool:
@@ -894,24 +935,38 @@ def _names_a_body(name: str, gaz: Gazetteer | None) -> bool:
 
 
 def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, list[Place]] | None]:
-    """(level, explicit place) of a body or meeting name: 市疫情防控… → city; 双鸭山市委… → 双鸭山市."""
+    """(level, explicit place) of a body or meeting name: 市疫情防控… → city; 双鸭山市委… → 双鸭山市;
+    我区… → county; 常德新冠疫情防控… → 常德市; 漳浦台湾农民创业园… → township of 漳浦县."""
     if not name:
         return "", None
     stripped = name.removeprefix("中共")
+    rules = load_locate_rules()
     if gaz is not None:
-        hit = gaz.name_at_start(stripped)
-        if hit:
+        for hit in (gaz.name_at_start(stripped), gaz.alias_at_start(stripped)):
+            if not hit:
+                continue
             rest = stripped[len(hit[0]):]
-            if not rest or load_locate_rules().organ_regex.match(rest) or _LEVEL_START.match(rest):
-                level = _place_level(hit[1])
-                return level, hit
-    m = _LEVEL_START.match(name)
+            if not rest or rules.organ_regex.match(rest) or _LEVEL_START.match(rest):
+                return _place_level(hit[1]), hit
+            if _zone_in(rest):
+                return _BELOW.get(_place_level(hit[1]), ""), hit
+    m = rules.rx("self_reference").match(name) or _LEVEL_START.match(name)
     if m:
-        return _LEVEL_OF[m["lv"]], None
+        level = _LEVEL_OF[m["lv"]]
+        rest = name[m.end():]
+        if not rules.organ_regex.match(rest) and _zone_in(rest):  # 县经济开发区… is below the county
+            return _BELOW.get(level, level), None
+        return level, None
     m = _TOWN_START.match(stripped)
     if m and gaz is not None and m["town"] in gaz.towns:
         return "township", None
     return "", None
+
+
+def _zone_in(rest: str) -> bool:
+    """Whether a name goes on with a development zone (台湾农民创业园…, 经济开发区党工委…)."""
+    m = load_locate_rules().rx("zone").search(rest[:16])
+    return bool(m) and not re.search(r"[,。、;:]", rest[:m.start()])
 
 
 def _place_level(places: list[Place]) -> str:
@@ -919,6 +974,7 @@ def _place_level(places: list[Place]) -> str:
 
 
 def _post_level(post: str) -> str:
+    post = _DEPUTY.sub("", post)  # 副市长, 常务副县长, 代区长: the level of the post they deputise
     m = _REGION_POST.match(post)
     if m:
         return "province"

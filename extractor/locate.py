@@ -942,11 +942,12 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
     stripped = name.removeprefix("中共")
     rules = load_locate_rules()
     if gaz is not None:
-        for hit in (gaz.name_at_start(stripped), gaz.alias_at_start(stripped)):
+        for hit, full in ((gaz.name_at_start(stripped), True), (gaz.alias_at_start(stripped), False)):
             if not hit:
                 continue
             rest = stripped[len(hit[0]):]
-            if not rest or rules.organ_regex.match(rest) or _LEVEL_START.match(rest):
+            # a short name then a level character is another unit's name: 城关|镇 is not 城关区
+            if not rest or rules.organ_regex.match(rest) or (full and _LEVEL_START.match(rest)):
                 return _place_level(hit[1]), hit
             if _zone_in(rest):
                 return _BELOW.get(_place_level(hit[1]), ""), hit

@@ -1272,6 +1272,11 @@ def _strip_place(person: PostedPerson) -> str:
 
 def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson], outlet: _Outlet,
                   published: dt.date | None, rules: LocateRules, gaz: Gazetteer) -> Jurisdiction:
+    # A body whose reach crosses provinces (长江防总) has no one jurisdiction, whoever chairs it.
+    crossing = _cross_jurisdiction(issuer, cleaned.text, rules)
+    if crossing:
+        why = f"cross-jurisdiction body:{crossing} (its chair's province is not its jurisdiction)"
+        return Jurisdiction(evidence={"province": why, "admin_level": why})
     # Level of the issuing body, and any place written as part of it (双鸭山市委 …).
     level, level_ev, explicit = "", "", None
     for name, kind in ((issuer.text, "issuer"), (issuer.subject, "meeting subject")):
@@ -1283,6 +1288,10 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
                 if place:
                     explicit = _Clue(place, f"issuing body:{name}")
             break
+    if not level:
+        national = _national(issuer, cleaned.text, rules)
+        if national:
+            return Jurisdiction(admin_level="national", evidence={"admin_level": national})
     chair = _chair(people, cleaned.text)
     if chair is not None and level == "county" and issuer.text.startswith("全区") \
             and _post_level(chair.principal) == "province":
@@ -1298,8 +1307,15 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
             if place:
                 explicit = _Clue(place, f"issuing body:{_as_written(chair.place_prefix, _strip_place(chair))}"
                                         f"{chair.name}")
+    if not level:
+        national = _national(issuer, cleaned.text, rules, addressed=True)
+        if national:
+            return Jurisdiction(admin_level="national", evidence={"admin_level": national})
     if explicit is None:
         explicit = _explicit_in_meeting_sentence(cleaned.text, rules, gaz)
+    if level == "city" and explicit is not None and explicit.place.level == "county" \
+            and explicit.place.name.endswith("市"):
+        level, level_ev = "county", f"{level_ev}; {explicit.place.name} is a county-level city"
 
     # A province-level leader named in data/leaders.csv.
     leader_clue = None
@@ -1339,6 +1355,13 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         if place:
             abbrev_clues.append(_Clue(place, f"abbrev:{m.group(0)}"))
 
+    if level == "city" and explicit is None and not any(c.place.level == "city" for c in [outlet_clue, *site_clues] if c):
+        head = cleaned.text[:5000]
+        below = rules.rx("towns_below").search(head)
+        if below and not rules.rx("counties_below").search(head):
+            # 市委 … 各镇街道: a city whose own units are towns and streets is a county-level city
+            level, level_ev = "county", f"{level_ev}; towns under it ({below.group(0)}): a county-level city"
+
     if level == "township":
         explicit = _town_clue(issuer, gaz, outlet_clue, site_clues, text_clues) or explicit
 
@@ -1355,12 +1378,81 @@ def _as_written(place: str, post: str) -> str:
 
 
 def _chair(people: list[PostedPerson], text: str) -> PostedPerson | None:
-    """The leader who chairs or speaks first: the first one named in the first paragraphs."""
+    """The leader who chairs or speaks first: the first one named in the first paragraphs whose
+    speech is not only relayed (传达学习了省委书记X的讲话精神)."""
     head = text[:600]
     for person in people:
-        if person.start < len(head):
+        if person.start < len(head) and not _relayed(person, text):
             return person
     return None
+
+
+# A speech passed on rather than given: 传达…X的讲话精神, X的重要指示.
+_RELAY_VERB = re.compile(r"传达|学习|贯彻|落实|收听|收看")
+_RELAYED_SPEECH = re.compile(r"^(?:同志)?(?:在[^,。;]{0,20}?)?的(?:重要)?(?:讲话|指示|批示|要求|部署|精神)")
+
+
+def _relayed(person: PostedPerson, text: str) -> bool:
+    at = text.find(person.name, person.start)
+    if at < 0:
+        return False
+    if _RELAYED_SPEECH.match(text, at + len(person.name)):
+        return True
+    clause_start = max(text.rfind(c, 0, person.start) for c in "。;\n,") + 1
+    return bool(_RELAY_VERB.search(text, clause_start, person.start))
+
+
+def _cross_jurisdiction(issuer: _Issuer, text: str, rules: LocateRules) -> str:
+    """The name of a cross-jurisdiction body that holds the meeting, or ""."""
+    rx = rules.rx("cross_jurisdiction")
+    for name in (issuer.text, issuer.subject):
+        m = rx.search(name or "")
+        if m:
+            return m.group(0)
+    for sentence in _sentences(text, max_lines=4):
+        verb = _MEETING_VERB.search(sentence)
+        if verb:
+            m = rx.search(sentence, 0, verb.start())
+            return m.group(0) if m else ""
+    return ""
+
+
+# What ends a clause that only dates the main one: 国务院…会议召开后, …结束后.
+_AFTER_CLAUSE = re.compile(r"[^,。;]*?(?:后|之后|以后)(?:,|$)")
+
+
+def _national(issuer: _Issuer, text: str, rules: LocateRules, addressed: bool = False) -> str:
+    """Evidence that a central body (codebook §3: national) holds the meeting, or "". With
+    ``addressed``, also a central body that the directives address (国家防总要继续…)."""
+    rx = rules.rx("national_body")
+    for name, kind in ((issuer.subject, "meeting subject"), (issuer.text, "issuer")):
+        if name and rx.match(name):
+            return f"{kind}:{name}"
+    sentences = _sentences(text)
+    for sentence in sentences:
+        verb = _MEETING_VERB.search(sentence)
+        if not verb:
+            continue
+        clause = sentence[:verb.start()]
+        clause = clause[max(clause.rfind(","), clause.rfind(":")) + 1:]
+        m = rx.search(clause)
+        if m and not _RELAY_VERB.search(clause) and not _AFTER_CLAUSE.match(sentence, verb.end()):
+            return f"meeting sentence:{m.group(0)}…{sentence[verb.start():verb.end()]}"
+        break
+    if not addressed:
+        return ""
+    # a central body that the directives address (国家防总要继续…), opening a clause; not one
+    # whose demands are passed on (国务院联防联控机制要求…)
+    for sentence in _SENTENCE.findall(text[:3000]):
+        for m in rx.finditer(sentence):
+            before = sentence[:m.start()].rstrip()
+            if (not before or before[-1] in ",") and _ADDRESSED.match(sentence, m.end()):
+                return f"clause:{sentence[m.start():m.end() + 8]}"
+    return ""
+
+
+# What a body addressed by the directives is told: 国家防总|要继续…, 国务院各部门|要….
+_ADDRESSED = re.compile(r"[^,。;]{0,6}?要(?!求)")
 
 
 def _explicit_in_meeting_sentence(text: str, rules: LocateRules, gaz: Gazetteer) -> _Clue | None:

@@ -992,6 +992,7 @@ class _Outlet:
     site: str = ""          # site name from the footer (版权所有), or the sponsor (主办)
     site_evidence: str = ""
     footer: list[str] = None  # type: ignore[assignment]
+    credits: list[tuple[str, str]] = None  # type: ignore[assignment]  # (name, evidence): credits, app lines
 
 
 def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
@@ -1012,6 +1013,13 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
                 out.source, out.evidence = name, f"{m['label']} line"
         if out.source:
             break
+    if not out.source:  # a lede: 宁德网消息(…), 珠晖新闻讯
+        lede = rules.rx("outlet_lede")
+        for line in body_lines[:3]:
+            m = lede.match(line.lstrip())
+            if m and not rules.is_self_source(m["name"]):
+                out.source, out.evidence = m["name"], f"lede:{m.group(0)}"
+                break
     if not out.source:
         for line in header + body_lines[:3]:
             m = _BYLINE.match(line)
@@ -1037,9 +1045,31 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
             if m:
                 out.site, out.site_evidence = m["name"], "footer:主办"
                 break
+    out.credits = _credits(body_lines, body_set, cleaned.page, rules)
     if not out.source and out.site:
         out.source = out.site
         out.evidence = f"{out.site_evidence} (来源: 本站)" if self_named else out.site_evidence
+    return out
+
+
+def _credits(body_lines: list[str], body_set: set[str], page: str, rules: LocateRules) -> list[tuple[str, str]]:
+    """Outlets credited at the end of the report ((文/图 涵江区融媒体中心)) or named in a line that
+    promotes their app (打开珠晖融媒,参与评论), as (name, evidence)."""
+    credit, promo = rules.rx("outlet_credit"), rules.rx("app_promo")
+    out: list[tuple[str, str]] = []
+    for line in body_lines[-8:]:
+        if "(" in line or "【" in line:
+            for m in credit.finditer(line):
+                out.append((m["name"], f"credit:{m.group(0)}"))
+    for line in _page_lines(page):
+        if len(line) > 80 or line in body_set:
+            continue
+        if "(" in line or "【" in line:
+            for m in credit.finditer(line):
+                out.append((m["name"], f"credit:{m.group(0)}"))
+        if "打开" in line or "下载" in line or "关注" in line:
+            for m in promo.finditer(line):
+                out.append((m["name"], f"app:{m.group(0)}"))
     return out
 
 
@@ -1475,6 +1505,14 @@ def _explicit_in_meeting_sentence(text: str, rules: LocateRules, gaz: Gazetteer)
 
 def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Clue]:
     clues: list[_Clue] = []
+    for name, evidence in outlet.credits or []:
+        if rules.is_national(name):
+            continue
+        hit = gaz.places_in_outlet(name)
+        if hit:
+            place = _pick(hit[1])
+            if place:
+                clues.append(_Clue(place, evidence))
     if outlet.site and outlet.site != outlet.source:
         hit = gaz.places_in_outlet(outlet.site)
         if hit:

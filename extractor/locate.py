@@ -191,7 +191,7 @@ class PatternRule(BaseModel):
 
 
 PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "self_reference", "towns_below", "counties_below",
-               "outlet_lede", "outlet_credit", "app_promo", "forum_stamp", "agency_dateline")
+               "outlet_lede", "outlet_credit", "app_promo", "forum_stamp", "agency_dateline", "short_name_venue")
 
 
 class LocateRules(BaseModel):
@@ -429,6 +429,26 @@ class Gazetteer:
             if cand in self.by_name:
                 return cand, self.by_name[cand]
         return None
+
+    @cached_property
+    def _province_city_pairs(self) -> tuple[re.Pattern[str], dict[str, Place]]:
+        """A province's short name then one of its cities' (黑龙江绥化, 湖北武汉): one regex, and
+        the city each pair names."""
+        pairs: dict[str, Place] = {}
+        for alias, provinces in self.by_alias.items():
+            for prov in provinces:
+                if prov.level != "province" or prov.is_municipality or len(alias) < 2:
+                    continue
+                for city_alias, cities in self.by_alias.items():
+                    for city in cities:
+                        if city.level == "city" and city.province == prov.province and len(city_alias) >= 2:
+                            pairs.setdefault(alias + city_alias, city)
+        names = sorted(pairs, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, names)) or "(?!)"), pairs
+
+    def province_city_pairs_in(self, text: str) -> list[tuple[str, Place]]:
+        rx, pairs = self._province_city_pairs
+        return [(m.group(0), pairs[m.group(0)]) for m in rx.finditer(text)]
 
     def alias_at_start(self, text: str) -> tuple[str, list[Place]] | None:
         """The longest short name (常德, 漳浦, 黑龙江) that ``text`` starts with, of two or more
@@ -1165,6 +1185,11 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
                     result.province, result.city = upper.province, upper.city
                     ev["province"] = ev["city"] = clue.evidence
                     break
+        else:  # nor does the outlet or site; the city the text names, when one dominates
+            upper, clue = _from_text(text_places, abbreviations, "city", outlet, site)
+            if upper is not None and clue is not None and not upper.is_municipality:
+                result.province, result.city = upper.province, upper.city
+                ev["province"] = ev["city"] = clue.evidence
         result.admin_level = level
         ev["admin_level"] = level_evidence
         return result
@@ -1378,6 +1403,16 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         place = _pick(places, context)
         if place:
             text_clues.append(_Clue(place, f"place:{name}"))
+    # Short names that resolve uniquely: a province's and a city's together (黑龙江绥化), and one
+    # used as a venue (在佛冈分会场).
+    for pair, place in gaz.province_city_pairs_in(cleaned.text[:5000]):
+        text_clues.append(_Clue(place, f"short names:{pair}"))
+    for m in rules.rx("short_name_venue").finditer(cleaned.text[:5000]):
+        hit = gaz.alias_at_start(m["name"])
+        if hit and hit[0] == m["name"]:
+            place = _pick(hit[1], context)
+            if place:
+                text_clues.append(_Clue(place, f"short name:{m.group(0)}"))
     abbrev_clues = []
     for m in rules.text_abbreviation_regex.finditer(cleaned.text):
         prov = rules.abbreviations.get(m.group(1))

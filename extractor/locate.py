@@ -890,35 +890,54 @@ def _subject(before: str) -> str:
 
 
 def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
-    """The meeting or body as written: a meeting named in the title, else in the meeting sentence."""
+    """The meeting or body as written: a meeting named in the title, else in the meeting sentence.
+    A meeting verb in a clause that only dates the main one (…会议召开后,县委随即召开…) is passed
+    over, and a meeting written as the subject is taken only when no later sentence names a body."""
     seg = _title_issuer(title, gaz)
     if seg:
         return _Issuer(seg, "title", seg)
+    fallback = _Issuer()
     for sentence in _sentences(body):
-        verb = _MEETING_VERB.search(sentence)
-        if not verb:
-            continue
-        raw = _subject(sentence[:verb.start()])
-        subject = raw if _is_body(raw, gaz) else ""
-        m = _MEETING_OBJECT.search(sentence, verb.start())
-        obj = m["obj"] if m else ""
-        if obj and not _GENERIC_MEETING.match(obj):
-            if subject and _SINGLE_BODY.search(subject) and not _names_a_body(obj, gaz):
-                # 省委|召开|新冠肺炎疫情防控工作专题会议 → 省委新冠肺炎疫情防控工作专题会议
-                return _Issuer(subject + obj, "meeting sentence", subject)
-            return _Issuer(obj, "meeting sentence", subject)
-        if subject:
-            bare = obj == "会议" and _ORGAN_END.search(subject)  # 市委召开会议 → 市委
-            if obj and not bare and _SINGLE_BODY.search(subject):  # one body: 市委 + 常委会扩大会议
-                return _Issuer(subject + obj, "meeting sentence", subject)
-            return _Issuer(subject, "meeting sentence", subject)
-        # the meeting as the subject: 全市经济运行调度会昨日在市会议中心召开 (not a list of upper
-        # meetings relayed: 全国、全省、全市…会议以电视电话形式召开)
-        meeting = _SELF_LEDE.sub("", raw)
-        if not obj and meeting and len(meeting) <= 40 and "、" not in meeting and _MEETING_NOUN_END.search(meeting) \
-                and not _PERSON_WORD.search(meeting):
-            return _Issuer(meeting, "meeting sentence (meeting as subject)", meeting)
-    return _Issuer()
+        for verb in _MEETING_VERB.finditer(sentence):
+            if _AFTER_CLAUSE.match(sentence, verb.end()) and _MEETING_VERB.search(sentence, verb.end()):
+                continue
+            found = _issuer_at(sentence, verb, gaz)
+            if found is None:
+                break
+            if found.evidence.endswith("(meeting as subject)"):
+                if not fallback.text:
+                    fallback = found
+                break
+            return found
+    return fallback
+
+
+def _issuer_at(sentence: str, verb: re.Match, gaz: Gazetteer | None) -> _Issuer | None:
+    raw = _subject(sentence[:verb.start()])
+    subject = raw if _is_body(raw, gaz) else ""
+    m = _MEETING_OBJECT.search(sentence, verb.start())
+    obj = m["obj"] if m else ""
+    if obj and not _GENERIC_MEETING.match(obj):
+        if subject and _SINGLE_BODY.search(subject) and not _names_a_body(obj, gaz):
+            # 省委|召开|新冠肺炎疫情防控工作专题会议 → 省委新冠肺炎疫情防控工作专题会议
+            return _Issuer(subject + obj, "meeting sentence", subject)
+        return _Issuer(obj, "meeting sentence", subject)
+    if subject:
+        bare = obj == "会议" and _ORGAN_END.search(subject)  # 市委召开会议 → 市委
+        if obj and not bare and _SINGLE_BODY.search(subject):  # one body: 市委 + 常委会扩大会议
+            return _Issuer(subject + obj, "meeting sentence", subject)
+        return _Issuer(subject, "meeting sentence", subject)
+    # the meeting as the subject: 全市经济运行调度会昨日在市会议中心召开 (not a list of upper
+    # meetings relayed: 全国、全省、全市…会议以电视电话形式召开)
+    meeting = _SELF_LEDE.sub("", raw)
+    if not obj and meeting and len(meeting) <= 40 and "、" not in meeting and _MEETING_NOUN_END.search(meeting) \
+            and not _PERSON_WORD.search(meeting):
+        return _Issuer(meeting, "meeting sentence (meeting as subject)", meeting)
+    return None
+
+
+# A body named by its level word alone: 街道|召开…, 县|召开….
+_BARE_LEVEL = re.compile(r"^(?:全|我|本)?(?:自治区|省|市|县|区|州|盟|旗|镇|乡|街道)$")
 
 
 def _is_body(subject: str, gaz: Gazetteer | None = None) -> bool:
@@ -926,7 +945,7 @@ def _is_body(subject: str, gaz: Gazetteer | None = None) -> bool:
         return False
     if _PERSON_WORD.search(subject):
         return False
-    if _BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject):
+    if _BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject) or _BARE_LEVEL.match(subject):
         return True
     if gaz is None:
         return False
@@ -1081,6 +1100,9 @@ def _credits(body_lines: list[str], body_set: set[str], page: str, rules: Locate
         if "(" in line or "【" in line:
             for m in credit.finditer(line):
                 out.append((m["name"], f"credit:{m.group(0)}"))
+        if len(line) <= 80 and ("打开" in line or "下载" in line):
+            for m in promo.finditer(line):
+                out.append((m["name"], f"app:{m.group(0)}"))
     for line in _page_lines(page):
         if len(line) > 80 or line in body_set:
             continue
@@ -1178,7 +1200,7 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
     result = Jurisdiction(evidence=ev)
     if target == "county" and chosen_place is None:
         # the county is unknown; keep what the outlet or site says about the city above it
-        for clue in [outlet, *site]:
+        for clue in [explicit, outlet, *site]:
             if clue is not None and clue.place.level in ("city", "county"):
                 upper = _project(clue.place, "city")
                 if upper is not None:

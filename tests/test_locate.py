@@ -31,6 +31,7 @@ GOLD = Path("/work/shared/gold/seeds.json")
 
 DATES = yaml.safe_load((CASES / "locate_dates.yaml").read_text(encoding="utf-8"))
 NOTICES = yaml.safe_load((CASES / "locate_notices.yaml").read_text(encoding="utf-8"))
+FAMILIES = yaml.safe_load((CASES / "locate_families.yaml").read_text(encoding="utf-8"))
 SEED_CASES = yaml.safe_load((CASES / "locate_seeds.yaml").read_text(encoding="utf-8"))
 
 
@@ -114,8 +115,14 @@ def test_notice(case: dict) -> None:
     _check(meta, case.get("expect", {}), case.get("evidence", {}))
 
 
+@pytest.mark.parametrize("case", FAMILIES, ids=[c["name"] for c in FAMILIES])
+def test_family(case: dict) -> None:
+    meta = locate(clean_text(case["page"]))
+    _check(meta, case.get("expect", {}), case.get("evidence", {}))
+
+
 def test_every_inferred_jurisdiction_has_evidence() -> None:
-    for case in NOTICES:
+    for case in NOTICES + FAMILIES:
         meta = locate(clean_text(case["page"]))
         for key in ("province", "city", "county", "admin_level", "issuer", "source", "published"):
             if getattr(meta, key):

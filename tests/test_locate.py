@@ -398,3 +398,48 @@ def test_locate_grows_linearly_with_the_notice() -> None:
         timings.append(time.perf_counter() - start)
     assert timings[0] < 0.25, timings
     assert timings[1] < 3 * timings[0] + 0.02, timings
+
+
+# ---------------------------------------------------------------- accuracy floors
+
+DOC_FIELDS = ("province", "city", "county", "admin_level", "published", "meeting_date")
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT.parent / "shared" / "dev"
+SEED_FLOORS = dict.fromkeys(DOC_FIELDS, 1.0)
+DEV_FLOORS = {"province": 0.90, "city": 0.90, "county": 0.85, "admin_level": 0.85, "published": 0.95,
+              "meeting_date": 0.90}
+
+
+def _field_accuracy(raw: Path, gold_docs: list[dict]) -> dict[str, float]:
+    """Share of gold document fields matched, per field; a field that is null in the gold is not
+    knowable from the page and is not scored."""
+    from extractor.pipeline import Extractor
+
+    ex = Extractor()
+    right = dict.fromkeys(DOC_FIELDS, 0)
+    scored = dict.fromkeys(DOC_FIELDS, 0)
+    for doc in gold_docs:
+        got = ex.extract_path(raw / doc["file"]).document
+        for key in DOC_FIELDS:
+            if doc.get(key) is None:
+                continue
+            value = getattr(got, key)
+            scored[key] += 1
+            right[key] += (str(value) if value is not None else "") == str(doc[key])
+    return {k: right[k] / scored[k] for k in DOC_FIELDS if scored[k]}
+
+
+def test_seed_document_fields_stay_at_their_floors() -> None:
+    gold = json.loads((Path(__file__).parent / "data" / "seeds_gold.json").read_text(encoding="utf-8"))
+    accuracy = _field_accuracy(SEEDS, gold["documents"])
+    assert set(accuracy) == set(DOC_FIELDS)
+    for key, floor in SEED_FLOORS.items():
+        assert accuracy[key] >= floor, (key, accuracy)
+
+
+@pytest.mark.skipif(not (DEV / "gold.json").exists(), reason="the development set is not beside the repository")
+def test_dev_document_fields_reach_their_floors() -> None:
+    gold = json.loads((DEV / "gold.json").read_text(encoding="utf-8"))
+    accuracy = _field_accuracy(DEV / "raw", gold["documents"])
+    for key, floor in DEV_FLOORS.items():
+        assert accuracy[key] >= floor, (key, accuracy)

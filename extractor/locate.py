@@ -81,7 +81,7 @@ _BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|安委会
 _SELF_LEDE = re.compile(r"^(?:本[报网台站刊]讯|讯)")
 _BELOW = {"province": "city", "city": "county", "county": "township"}
 # A place as the subject of a meeting verb: 南翔镇召开…, 嘉善县召开….
-_PLACE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|旗|镇|乡|街道)")
+_PLACE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|州|盟|旗|镇|乡|街道)")
 # A subject that is one body, not a list (市委、市政府).
 _SINGLE_BODY = re.compile(r"^[^、和及与]+$")
 # A township or street name at the start of a body or meeting name: 南翔镇…, 中山街道….
@@ -452,13 +452,16 @@ class Gazetteer:
 
     def alias_at_start(self, text: str) -> tuple[str, list[Place]] | None:
         """The longest short name (常德, 漳浦, 黑龙江) that ``text`` starts with, of two or more
-        characters, from the gazetteer's own aliases."""
+        characters, from the gazetteer's own aliases; with the character its full name ends in
+        when that follows (恩施州 for 恩施土家族苗族自治州, 长阳县 for 长阳土家族自治县)."""
         for n in (4, 3, 2):
             cand = text[:n]
             if len(cand) < n:
                 continue
             places = self.by_alias.get(cand) or self.county_alias.get(cand)
             if places:
+                if len(text) > n and all(p.name[-1] == text[n] for p in places):
+                    return text[:n + 1], places
                 return cand, places
         return None
 

@@ -191,7 +191,8 @@ class PatternRule(BaseModel):
 
 
 PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "self_reference", "towns_below", "counties_below",
-               "outlet_lede", "outlet_credit", "app_promo", "forum_stamp", "agency_dateline", "short_name_venue")
+               "outlet_lede", "outlet_credit", "app_promo", "forum_stamp", "agency_dateline", "short_name_venue",
+               "breadcrumb", "breadcrumb_place")
 
 
 class LocateRules(BaseModel):
@@ -1087,10 +1088,30 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
             if m:
                 out.site, out.site_evidence = m["name"], "footer:主办"
                 break
-    out.credits = _credits(body_lines, body_set, cleaned.page, rules)
+    out.credits = _credits(body_lines, body_set, cleaned.page, rules) + _breadcrumbs(header, rules)
     if not out.source and out.site:
         out.source = out.site
         out.evidence = f"{out.site_evidence} (来源: 本站)" if self_named else out.site_evidence
+    return out
+
+
+_CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|→|/|\|)\s*")
+
+
+def _breadcrumbs(header: list[str], rules: LocateRules) -> list[tuple[str, str]]:
+    """Places in a breadcrumb (首页 > 嘉善新闻 > 乡镇动态), as (name, evidence)."""
+    crumb, place_rx = rules.rx("breadcrumb"), rules.rx("breadcrumb_place")
+    out: list[tuple[str, str]] = []
+    for line in header:
+        m = crumb.search(line)
+        if not m or len(line) > 120:
+            continue
+        for seg in _CRUMB_SPLIT.split(line[m.start():])[1:]:
+            seg = seg.strip()
+            pm = place_rx.match(seg)
+            if pm:
+                out.append((pm["name"], f"breadcrumb:{seg}"))
+        break
     return out
 
 
@@ -1567,6 +1588,12 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
     clues: list[_Clue] = []
     for name, evidence in outlet.credits or []:
         if rules.is_national(name):
+            continue
+        if evidence.startswith("breadcrumb:"):  # the segment is the place's name, full or short
+            places = gaz.by_name.get(name) or gaz.by_alias.get(name) or gaz.county_alias.get(name)
+            place = _pick(places) if places else None
+            if place:
+                clues.append(_Clue(place, evidence))
             continue
         hit = gaz.places_in_outlet(name)
         if hit:

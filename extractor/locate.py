@@ -41,6 +41,9 @@ MUNICIPALITIES = frozenset({"北京市", "天津市", "上海市", "重庆市"})
 _PAGE_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*"
                         r"(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"
                         r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日)")
+# What may stand before an unlabelled dateline: an outlet and a crawler's tag, no prose
+# (中国宁波网 [采集] 2020-05-25 20:01:00 …).
+_STAMP_BEFORE = re.compile(r"[^,。;!?:]{0,30}")
 # What makes a date a "today" line rather than a dateline: 2025年5月29日 星期四, 今天是2025年5月29日.
 _WEEKDAY_AFTER = re.compile(r"^\s*(?:(?:星期|周|礼拜)[一二三四五六日天]|农历)")
 _TODAY_BEFORE = re.compile(r"(?:今天是|今日是|今天|今日|当前日期|当前时间|现在是)\s*:?\s*$")
@@ -692,7 +695,7 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
             if labels:
                 label = labels[-1].group(0)
                 rank = rules.label_rank[label]
-            elif not line[:m.start()].strip() or len(line) <= 40:
+            elif not line[:m.start()].strip() or len(line) <= 40 or _STAMP_BEFORE.fullmatch(line[:m.start()]):
                 anywhere = rules.label_regex.search(line)
                 label = anywhere.group(0) if anywhere else "bare"
                 rank = rules.label_rank.get(label, 1)

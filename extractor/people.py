@@ -283,13 +283,19 @@ class Term:
 @lru_cache(maxsize=1)
 def provincial_terms() -> dict[tuple[str, str], tuple[Term, ...]]:
     """(name, post kind) → terms, from ``data/leaders.csv``."""
-    text = resources.files("extractor").joinpath("data", "leaders.csv").read_text(encoding="utf-8")
+    return parse_terms(resources.files("extractor").joinpath("data", "leaders.csv").read_text(encoding="utf-8"))
+
+
+def parse_terms(text: str) -> dict[tuple[str, str], tuple[Term, ...]]:
+    """The rows of a leader table (``#`` comment lines, then CSV with at least province, post,
+    name, start and end; further columns such as a row's source are kept out of the terms)."""
     rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     out: dict[tuple[str, str], list[Term]] = {}
     for row in csv.DictReader(io.StringIO("\n".join(rows))):
-        term = Term(province=row["province"], post=row["post"], name=row["name"],
-                    start=dt.date.fromisoformat(row["start"]),
-                    end=dt.date.fromisoformat(row["end"]) if row["end"] else None)
+        end = (row.get("end") or "").strip()
+        term = Term(province=row["province"].strip(), post=row["post"].strip(), name=row["name"].strip(),
+                    start=dt.date.fromisoformat(row["start"].strip()),
+                    end=dt.date.fromisoformat(end) if end else None)
         out.setdefault((term.name, term.post), []).append(term)
     return {k: tuple(v) for k, v in out.items()}
 

@@ -443,3 +443,14 @@ def test_dev_document_fields_reach_their_floors() -> None:
     accuracy = _field_accuracy(DEV / "raw", gold["documents"])
     for key, floor in DEV_FLOORS.items():
         assert accuracy[key] >= floor, (key, accuracy)
+
+
+def test_leader_table_with_a_source_column_reads_the_same_terms() -> None:
+    from extractor.people import parse_terms
+
+    plain = "# comment\nprovince,post,name,start,end\n上海市,secretary,李强,2017-10-29,2022-10-28\n"
+    sourced = ("# comment\nprovince,post,name,start,end,source\n"
+               '上海市,secretary,李强,2017-10-29,2022-10-28,"https://example.org/a,b"\n')
+    assert parse_terms(sourced) == parse_terms(plain)
+    (term,) = parse_terms(plain)[("李强", "secretary")]
+    assert term.province == "上海市" and term.end == dt.date(2022, 10, 28)

@@ -316,14 +316,14 @@ def test_fast_lookups_agree_with_their_plain_definitions() -> None:
     # for speed; each must find exactly what its plain definition finds.
     import random
 
-    from extractor import locate as loc
     from extractor import people
+    from extractor.locate import outlet, places
 
     gaz = gazetteer()
 
     def names_plain(text: str, min_len: int) -> list:
         out, last_end = [], -1
-        for m in re.finditer(f"[{loc._NAME_SUFFIXES}]", text):
+        for m in re.finditer(f"[{places._NAME_SUFFIXES}]", text):
             end = m.end()
             for n in range(min(gaz.max_len, end), min_len - 1, -1):
                 if end - n >= last_end and text[end - n:end] in gaz.by_name:
@@ -354,7 +354,7 @@ def test_fast_lookups_agree_with_their_plain_definitions() -> None:
         found = [(m.span(), m["chain"], m["rest"]) for m in people.POST_CHAIN.finditer(text)]
         assert found == [(m.span(), m["chain"], m["rest"]) for m in plain_chain.finditer(text)], text
         assert all(people._HEAD_HINT.search(chain) for _, chain, _ in found), text
-        assert bool(loc._FOOTER_LINE.search(text)) == bool(plain_footer.search(text)), text
+        assert bool(outlet._FOOTER_LINE.search(text)) == bool(plain_footer.search(text)), text
 
 
 def test_post_name_counts_are_the_text_s_own() -> None:

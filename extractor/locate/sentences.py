@@ -1,0 +1,57 @@
+"""The meeting sentences of a notice (its first lines, where the meeting is named), and the
+words that name a meeting and the verb that holds it; shared by the dates, the issuer and the
+jurisdiction."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+
+# A verb that holds a meeting: 召开, 主持召开, 举行.
+_MEETING_VERB = re.compile(r"主持召开|组织召开|召开|举行|举办|主持")
+# Where a lede dates a meeting: before its verb, or before the meeting as subject (12月7日,市委常委会会议传达…).
+_MEETING_MENTION = re.compile(r"主持召开|组织召开|召开|举行|举办|主持|会议|例会|常委会")
+# Words that name a meeting: 会议, 例会, 常委会, 专题会 …
+_MEETING_NOUN = (r"(?:会议|例会|常委会|专题会|调度会|推进会|部署会|视频会|电视电话会|座谈会|工作会|联席会|碰头会|"
+                 r"办公会|会商会|动员会|全会)")
+# The meeting named after the verb: 召开|市委十一届九十次常委会会议暨市应对新冠肺炎疫情工作领导小组会议.
+_MEETING_OBJECT = re.compile(rf"(?:主持召开|组织召开|召开|举行|举办|主持)了?(?P<obj>[^,。;:!?()“”]{{0,60}}{_MEETING_NOUN})")
+# A meeting noun with no body in it: 会议, 例会, 工作例会, 专题会议, 第九次会议.
+_GENERIC_MEETING = re.compile(rf"^(?:常委会|常务会|专题|工作|全体|扩大|紧急|视频|电视电话|调度|部署|推进|联席|常务|例行|"
+                              rf"第?[\d一二三四五六七八九十百]+次|[\d一二三四五六七八九十]+届)*{_MEETING_NOUN}$")
+# A name that ends in a meeting noun (a title segment that names a meeting).
+_MEETING_NOUN_END = re.compile(f"{_MEETING_NOUN}$")
+# Where the clause before a meeting verb begins, and what is bracketed in it.
+_CLAUSE_BREAK = re.compile(r"[,:;]")
+_SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]?")
+# Organs proper, as opposed to topics: 宁波市|委, 沈丘县|人民政府 (not 镇海区|疫情处置).
+_STRICT_ORGAN = re.compile(r"委|党委|党工委|人民政府|政府|人大|政协")
+
+
+@lru_cache(maxsize=1)
+def _page_lines(page: str) -> tuple[str, ...]:
+    """A page's lines: split once for both the outlet and the datelines of the notice at hand."""
+    return tuple(page.split("\n"))
+
+
+@lru_cache(maxsize=2)
+def _sentences(text: str, max_lines: int = 8, max_chars: int = 2500) -> tuple[str, ...]:
+    """The sentences of the first lines of a notice, where its meeting is named. The meeting date,
+    the issuer and the body's place are all read from them, so the notice at hand keeps them."""
+    out: list[str] = []
+    chars = 0
+    for n, line in enumerate(text.split("\n", max_lines)):  # the rest of the text is never read
+        if n >= max_lines or chars > max_chars:
+            break
+        chars += len(line)
+        out += _SENTENCE.findall(line)
+    return tuple(out)
+
+
+# A speech passed on rather than given: 传达…X的讲话精神, X的重要指示.
+_RELAY_VERB = re.compile(r"传达|学习|贯彻|落实|收听|收看")
+
+
+# What ends a clause that only dates the main one: 国务院…会议召开后, …结束后.
+_AFTER_CLAUSE = re.compile(r"[^,。;]*?(?:后|之后|以后)(?:,|$)")

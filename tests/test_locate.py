@@ -233,6 +233,35 @@ def test_rule_file_examples() -> None:
         assert abbr.province in gaz.by_name, abbr
 
 
+def test_every_locate_pattern_finds_its_examples() -> None:
+    from extractor.locate.ruleset import PATTERN_IDS
+
+    rules = load_locate_rules()
+    assert set(rules.patterns) == set(PATTERN_IDS)
+    for pattern_id, rule in rules.patterns.items():
+        rx = rules.rx(pattern_id)
+        for text in rule.examples.match:
+            assert rx.search(fold_width(text)), (pattern_id, text)
+        for text in rule.examples.no_match:
+            assert not rx.search(fold_width(text)), (pattern_id, text)
+
+
+def test_a_pattern_that_misses_its_example_is_reported_on_load() -> None:
+    from extractor.locate import LocateRules
+    from extractor.rules import RuleFileError, validate_file
+
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "extractor" / "rules" / "locate.yaml")
+                          .read_text(encoding="utf-8"))
+    data["patterns"]["forum_stamp"]["examples"]["match"].append("发表讲话")
+    with pytest.raises(RuleFileError, match="forum_stamp"):
+        validate_file(LocateRules, "locate.yaml", data)
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "extractor" / "rules" / "locate.yaml")
+                          .read_text(encoding="utf-8"))
+    del data["patterns"]["byline"]
+    with pytest.raises(RuleFileError, match="byline"):
+        validate_file(LocateRules, "locate.yaml", data)
+
+
 def test_bad_rule_file_is_reported_with_its_key() -> None:
     from extractor.locate import LocateRules
     from extractor.rules import RuleFileError, validate_file

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .places import _jio
-from .ruleset import LocateRules, load_locate_rules
+from .ruleset import LocateRules, load_locate_rules, rule_pattern
 from .sentences import _MEETING_MENTION, _MEETING_VERB, _page_lines, _sentences
 
 
@@ -20,10 +20,10 @@ _PAGE_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*"
                         r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日)")
 # What may stand before an unlabelled dateline: an outlet and a crawler's tag, no prose
 # (中国宁波网 [采集] 2020-05-25 20:01:00 …).
-_STAMP_BEFORE = re.compile(r"[^,。;!?:]{0,30}")
+_STAMP_BEFORE = rule_pattern("stamp_before")
 # What makes a date a "today" line rather than a dateline: 2025年5月29日 星期四, 今天是2025年5月29日.
-_WEEKDAY_AFTER = re.compile(r"^\s*(?:(?:星期|周|礼拜)[一二三四五六日天]|农历)")
-_TODAY_BEFORE = re.compile(r"(?:今天是|今日是|今天|今日|当前日期|当前时间|现在是)\s*:?\s*$")
+_WEEKDAY_AFTER = rule_pattern("weekday_after")
+_TODAY_BEFORE = rule_pattern("today_before")
 # A date in running text: 2021年12月7日, 5月25日, 7日 (not 3日内 / 5日前 / 10日以来).
 _TEXT_DATE = re.compile(
     r"(?:(?P<y>(?:19|20)\d{2}) ?年 ?)?(?:(?P<m>\d{1,2}) ?月 ?(?P<d>\d{1,2}) ?[日号]|(?<![\d月])(?<!月 )(?P<d_only>\d{1,2}) ?日)"
@@ -35,10 +35,10 @@ _TEXT_DATE = re.compile(
 # is not searched: _TEXT_DATE tries its many branches at every character.
 _TEXT_DATE_HINT = re.compile(r"[\d月今昨前当周星]")
 # A date in brackets after a relative one: 今天(2月5日).
-_BRACKET_DATE = re.compile(r"^\((?:(?P<y>\d{4})年)?(?:(?P<m>\d{1,2})月)?(?P<d>\d{1,2})日\)")
+_BRACKET_DATE = rule_pattern("bracket_date")
 # A year written in a meeting sentence (召开2021年第一次全体会议): the year of a date without one
 # when the page gives no publication date.
-_CLAUSE_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})年")
+_CLAUSE_YEAR = rule_pattern("clause_year")
 
 
 def _valid_date(y: int, m: int, d: int) -> dt.date | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..people import PostedPerson
 from .dates import _TEXT_DATE, _TEXT_DATE_HINT
 from .places import Gazetteer, Place
-from .ruleset import load_locate_rules
+from .ruleset import load_locate_rules, rule_pattern
 from .sentences import (
     _AFTER_CLAUSE,
     _CLAUSE_BREAK,
@@ -25,33 +25,32 @@ from .sentences import (
 
 
 # A level word at the start of a body or meeting name: 市疫情防控…, 全市…, 省委…, 中共县委….
-_LEVEL_START = re.compile(r"^(?:中共)?全?(?P<lv>自治区|省|市|县|区|州|盟|旗|镇|乡|街道)")
+_LEVEL_START = rule_pattern("level_start")
 _LEVEL_OF = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city",
              "县": "county", "区": "county", "旗": "county", "镇": "township", "乡": "township", "街道": "township"}
 # The end of a body's name: 领导小组, 指挥部, 市委, 市政府 ….
-_BODY_END = re.compile(r"(?:领导小组|指挥部|委员会|常委会|安委会|管委会|防指|工作组|专班|党组|办公室|小组|委|政府|党工委|办事处)$")
+_BODY_END = rule_pattern("body_end")
 # A report's lede before its first clause: 本报讯, 本网讯, 宁德网消息.
-_SELF_LEDE = re.compile(r"^(?:本[报网台站刊]讯|讯)")
+_SELF_LEDE = rule_pattern("self_lede")
 _BELOW = {"province": "city", "city": "county", "county": "township"}
 # A place as the subject of a meeting verb: 南翔镇召开…, 嘉善县召开….
-_PLACE_SUBJECT = re.compile(r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|州|盟|旗|镇|乡|街道)")
+_PLACE_SUBJECT = rule_pattern("place_subject")
 # A subject that is one body, not a list (市委、市政府).
 _SINGLE_BODY = re.compile(r"^[^、和及与]+$")
 # A township or street name at the start of a body or meeting name: 南翔镇…, 中山街道….
-_TOWN_START = re.compile(r"^(?P<town>[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道))")
+_TOWN_START = rule_pattern("town_start")
 # Filler between a subject and its verb: 接连, 再次, 今天(2月5日), 以视频会议形式, 上午.
-_SUBJECT_FILLER = re.compile(r"(?:紧接着|紧接著|接着|赓即|随后|接连|再次|连夜|专门|紧急|随即|立即|迅速|分别|先后|又|再|也|还|于|在\S{0,10}?|"
-                             r"以\S{0,10}?形式|通过视频|凌晨|清晨|早晨|早上|上午|中午|下午|傍晚|晚上|晚间|深夜|晚)$")
+_SUBJECT_FILLER = rule_pattern("subject_filler")
 _BRACKETED = re.compile(r"\([^)]*\)")
 # A subject that is an organ (市委, 市政府), and one that is a person (市委书记, 同志).
-_ORGAN_END = re.compile(r"(?:委|政府)$")
-_PERSON_WORD = re.compile(r"书记|[省市县区镇乡]长|主任|组长|同志")
+_ORGAN_END = rule_pattern("organ_end")
+_PERSON_WORD = rule_pattern("person_word")
 # A post of an autonomous region (自治区主席, 区党委书记).
-_REGION_POST = re.compile(r"(?:自治区|区党委)")
-_DEPUTY = re.compile(r"^(?:常务副|副|代)")
+_REGION_POST = rule_pattern("region_post")
+_DEPUTY = rule_pattern("deputy")
 # Title segments: split a headline at its punctuation.
-_TITLE_SPLIT = re.compile(r"[:|!?,\s—–]+")
-_TITLE_VERBS = re.compile(r"召开|举行|部署|研究|强调|要求|收听|收看|传达|学习|贯彻|听取|主持|指出")
+_TITLE_SPLIT = rule_pattern("title_split")
+_TITLE_VERBS = rule_pattern("title_verbs")
 
 
 @dataclass
@@ -131,7 +130,7 @@ def _issuer_at(sentence: str, verb: re.Match, gaz: Gazetteer | None) -> _Issuer 
 
 
 # A body named by its level word alone: 街道|召开…, 县|召开….
-_BARE_LEVEL = re.compile(r"^(?:全|我|本)?(?:自治区|省|市|县|区|州|盟|旗|镇|乡|街道)$")
+_BARE_LEVEL = rule_pattern("bare_level")
 
 
 def _is_body(subject: str, gaz: Gazetteer | None = None) -> bool:
@@ -241,7 +240,7 @@ def _chair(people: list[PostedPerson], text: str) -> PostedPerson | None:
     return None
 
 
-_RELAYED_SPEECH = re.compile(r"^(?:同志)?(?:在[^,。;]{0,20}?)?的(?:重要)?(?:讲话|指示|批示|要求|部署|精神)")
+_RELAYED_SPEECH = rule_pattern("relayed_speech")
 
 
 def _relayed(person: PostedPerson, text: str) -> bool:

@@ -5,7 +5,6 @@ bodies get no place."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from ..people import PostedPerson, lookup_provincial, post_kind
 from .issuer_people import _Issuer, _TOWN_START, _as_written, _chair, _post_level, _strip_place, level_of
 from .outlet import _ICP, _Outlet, _POLICE_CODE, _SITE_CODE, _SPONSOR
 from .places import Gazetteer, Place, gazetteer
-from .ruleset import LocateRules
+from .ruleset import LocateRules, rule_pattern
 from .sentences import _AFTER_CLAUSE, _MEETING_VERB, _RELAY_VERB, _SENTENCE, _STRICT_ORGAN, _sentences
 
 
@@ -347,7 +346,7 @@ def _national(issuer: _Issuer, text: str, rules: LocateRules, addressed: bool = 
 
 
 # What a body addressed by the directives is told: 国家防总|要继续…, 国务院各部门|要….
-_ADDRESSED = re.compile(r"[^,。;]{0,6}?要(?!求)")
+_ADDRESSED = rule_pattern("addressed")
 
 
 def _explicit_in_meeting_sentence(text: str, rules: LocateRules, gaz: Gazetteer) -> _Clue | None:

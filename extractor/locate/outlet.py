@@ -7,31 +7,29 @@ import re
 from dataclasses import dataclass
 
 from ..models import Cleaned
-from .ruleset import LocateRules
+from .ruleset import LocateRules, rule_pattern
 from .sentences import _page_lines
 
 
 # A site name in Latin letters only (a domain, not a name).
 _LATIN_WORD = re.compile(r"[A-Za-z.\-]+")
 # Outlet in a label line: 稿源: 中国宁波网 2020-05-25 …, 来源:双鸭山日报.
-_SOURCE_LABEL = re.compile(r"(?P<label>稿源|信息来源|文章来源|新闻来源|来源|转载自)\s*[:\s]\s*"
-                           r"(?P<name>[^\s:|,、()\[\]【】]{2,30}?)"
-                           r"(?=\s|$|[|()\[\]【】]|(?:19|20)\d{2}|时间|日期|发布|作者|编辑|点击|浏览|字号|报料)")
+_SOURCE_LABEL = rule_pattern("source_label")
 # Outlet in a byline: 中国宁波网记者 徐展新.
-_BYLINE = re.compile(r"^\(?(?P<name>[^\s:()]{2,15}?)(?:首席|资深)?(?:记者|通讯员|特约记者|融媒体记者)")
+_BYLINE = rule_pattern("byline")
 # Site name in a footer: 版权所有:沈丘县政府网2011-2025, 中国宁波网(…)版权所有.
-_COPYRIGHT_AFTER = re.compile(r"版权所有\s*[:\s]?\s*(?:\(C\)|©)?\s*(?P<name>[^\s\d(),:©|]{2,30})")
-_COPYRIGHT_BEFORE = re.compile(r"(?P<name>[^\s\d(),:©|]{2,30})\s*(?:\([^)]*\))?\s*版权所有")
-_SPONSOR = re.compile(r"主办(?:单位)?\s*[:\s]\s*(?P<name>[^\s:|]{2,30})")
+_COPYRIGHT_AFTER = rule_pattern("copyright_after")
+_COPYRIGHT_BEFORE = rule_pattern("copyright_before")
+_SPONSOR = rule_pattern("sponsor")
 # ICP备 and Copyright in any case, spelled out: under re.I no branch starts with a plain character,
 # so the engine cannot skip ahead to the characters that can start a match and tries every branch
 # at every position of every page line. İ and ı are what re.I also takes for I.
 _FOOTER_LINE = re.compile(r"版权所有|主办|I[Cc][Pp]备|i[Cc][Pp]备|İ[Cc][Pp]备|ı[Cc][Pp]备|公网安备|网站标识码|"
                           r"C[Oo][Pp][Yy][Rr][Iiİı][Gg][Hh][Tt]|c[Oo][Pp][Yy][Rr][Iiİı][Gg][Hh][Tt]")
 # Footer codes that carry an administrative division code: 豫公网安备41162402000128号, 网站标识码4116240001.
-_POLICE_CODE = re.compile(r"公网安备\s*(?P<code>\d{6})\d*")
-_SITE_CODE = re.compile(r"网站标识码\s*[:\s]?\s*(?P<code>\d{6})\d{4}")
-_ICP = re.compile(r"(?P<abbr>[\u4e00-\u9fff])ICP[备证]")
+_POLICE_CODE = rule_pattern("police_code")
+_SITE_CODE = rule_pattern("site_code")
+_ICP = rule_pattern("icp")
 
 
 @dataclass
@@ -101,7 +99,7 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
     return out
 
 
-_CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|→|/|\|)\s*")
+_CRUMB_SPLIT = rule_pattern("crumb_split")
 
 
 def _breadcrumbs(header: list[str], rules: LocateRules) -> list[tuple[str, str]]:

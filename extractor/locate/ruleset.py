@@ -70,9 +70,15 @@ class PatternRule(BaseModel):
         return re.compile(self.pattern)
 
 
-PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "self_reference", "towns_below", "counties_below",
-               "outlet_lede", "outlet_credit", "app_promo", "forum_stamp", "agency_dateline", "short_name_venue",
-               "breadcrumb", "breadcrumb_place")
+PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "self_reference", "towns_below",
+               "counties_below", "outlet_lede", "outlet_credit", "app_promo", "forum_stamp",
+               "agency_dateline", "short_name_venue", "breadcrumb", "breadcrumb_place", "weekday_after",
+               "today_before", "bracket_date", "clause_year", "stamp_before", "meeting_verb",
+               "meeting_mention", "strict_organ", "relay_verb", "after_clause", "source_label", "byline",
+               "copyright_after", "copyright_before", "sponsor", "police_code", "site_code", "icp",
+               "crumb_split", "level_start", "body_end", "self_lede", "place_subject", "town_start",
+               "subject_filler", "organ_end", "person_word", "region_post", "deputy", "title_split",
+               "title_verbs", "bare_level", "relayed_speech", "addressed")
 
 
 class LocateRules(BaseModel):
@@ -157,3 +163,28 @@ class LocateRules(BaseModel):
 def load_locate_rules() -> LocateRules:
     path = "extractor/rules/locate.yaml"
     return validate_file(LocateRules, path, read_yaml(path, packaged_rule_text("locate.yaml")))
+
+
+class RulePattern:
+    """A pattern of ``rules/locate.yaml`` under a module-level name, compiled on first use: the
+    rule file is read only when a notice is located, not when the module is imported. After the
+    first use its methods are the compiled pattern's own."""
+
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split", "pattern", "groupindex")
+
+    def __init__(self, pattern_id: str) -> None:
+        self.pattern_id = pattern_id
+
+    def __getattr__(self, name: str):
+        if name not in self._METHODS:
+            raise AttributeError(name)
+        compiled = load_locate_rules().rx(self.pattern_id)
+        for method in self._METHODS:
+            setattr(self, method, getattr(compiled, method))
+        return getattr(compiled, name)
+
+
+def rule_pattern(pattern_id: str) -> RulePattern:
+    if pattern_id not in PATTERN_IDS:
+        raise KeyError(f"no pattern {pattern_id!r} in rules/locate.yaml")
+    return RulePattern(pattern_id)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .ruleset import rule_pattern
+
 
 # A verb that holds a meeting: 召开, 主持召开, 举行.
-_MEETING_VERB = re.compile(r"主持召开|组织召开|召开|举行|举办|主持")
+_MEETING_VERB = rule_pattern("meeting_verb")
 # Where a lede dates a meeting: before its verb, or before the meeting as subject (12月7日,市委常委会会议传达…).
-_MEETING_MENTION = re.compile(r"主持召开|组织召开|召开|举行|举办|主持|会议|例会|常委会")
+_MEETING_MENTION = rule_pattern("meeting_mention")
 # Words that name a meeting: 会议, 例会, 常委会, 专题会 …
 _MEETING_NOUN = (r"(?:会议|例会|常委会|专题会|调度会|推进会|部署会|视频会|电视电话会|座谈会|工作会|联席会|碰头会|"
                  r"办公会|会商会|动员会|全会)")
@@ -26,7 +28,7 @@ _MEETING_NOUN_END = re.compile(f"{_MEETING_NOUN}$")
 _CLAUSE_BREAK = re.compile(r"[,:;]")
 _SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]?")
 # Organs proper, as opposed to topics: 宁波市|委, 沈丘县|人民政府 (not 镇海区|疫情处置).
-_STRICT_ORGAN = re.compile(r"委|党委|党工委|人民政府|政府|人大|政协")
+_STRICT_ORGAN = rule_pattern("strict_organ")
 
 
 @lru_cache(maxsize=1)
@@ -50,8 +52,8 @@ def _sentences(text: str, max_lines: int = 8, max_chars: int = 2500) -> tuple[st
 
 
 # A speech passed on rather than given: 传达…X的讲话精神, X的重要指示.
-_RELAY_VERB = re.compile(r"传达|学习|贯彻|落实|收听|收看")
+_RELAY_VERB = rule_pattern("relay_verb")
 
 
 # What ends a clause that only dates the main one: 国务院…会议召开后, …结束后.
-_AFTER_CLAUSE = re.compile(r"[^,。;]*?(?:后|之后|以后)(?:,|$)")
+_AFTER_CLAUSE = rule_pattern("after_clause")

@@ -41,7 +41,7 @@ _SINGLE_BODY = re.compile(r"^[^、和及与]+$")
 _TOWN_START = rule_pattern("town_start")
 # Filler between a subject and its verb: 接连, 再次, 今天(2月5日), 以视频会议形式, 上午.
 _SUBJECT_FILLER = rule_pattern("subject_filler")
-_BRACKETED = re.compile(r"\([^)]*\)")
+_BRACKETED = re.compile(r"\([^)]*\)|【[^】]*】")
 # A subject that is an organ (市委, 市政府), and one that is a person (市委书记, 同志).
 _ORGAN_END = rule_pattern("organ_end")
 _PERSON_WORD = rule_pattern("person_word")

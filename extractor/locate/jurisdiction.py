@@ -265,14 +265,22 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
 
     # Places and province abbreviations in the text.
     text_clues = []
-    for _, _, name, places in gaz.names_in(cleaned.text):
+    before, after = rules.rx("travel_before"), rules.rx("travel_after")
+    text = cleaned.text
+
+    def travelled(start: int, end: int) -> bool:
+        """Where people travel from or to (来自湖北武汉的人员), not where the body sits."""
+        return bool(before.search(text[max(0, start - 4):start]) or after.match(text[end:end + 4]))
+
+    for start, end, name, places in gaz.names_in(text):
         place = _pick(places, context)
-        if place:
+        if place and not travelled(start, end):
             text_clues.append(_Clue(place, f"place:{name}"))
     # Short names that resolve uniquely: a province's and a city's together (黑龙江绥化), and one
     # used as a venue (在佛冈分会场).
-    for pair, place in gaz.province_city_pairs_in(cleaned.text[:5000]):
-        text_clues.append(_Clue(place, f"short names:{pair}"))
+    for start, end, pair, place in gaz.province_city_pairs_in(text[:5000]):
+        if not travelled(start, end):
+            text_clues.append(_Clue(place, f"short names:{pair}"))
     for m in rules.rx("short_name_venue").finditer(cleaned.text[:5000]):
         hit = gaz.alias_at_start(m["name"])
         if hit and hit[0] == m["name"]:

@@ -183,9 +183,9 @@ class Gazetteer:
         names = sorted(pairs, key=len, reverse=True)
         return re.compile("|".join(map(re.escape, names)) or "(?!)"), pairs
 
-    def province_city_pairs_in(self, text: str) -> list[tuple[str, Place]]:
+    def province_city_pairs_in(self, text: str) -> list[tuple[int, int, str, Place]]:
         rx, pairs = self._province_city_pairs
-        return [(m.group(0), pairs[m.group(0)]) for m in rx.finditer(text)]
+        return [(m.start(), m.end(), m.group(0), pairs[m.group(0)]) for m in rx.finditer(text)]
 
     def alias_at_start(self, text: str) -> tuple[str, list[Place]] | None:
         """The longest short name (常德, 漳浦, 黑龙江) that ``text`` starts with, of two or more

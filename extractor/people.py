@@ -150,11 +150,14 @@ def count_all(text: str, strings: set[str]) -> dict[str, int]:
     for string in strings:
         if string:
             by_length.setdefault(len(string), []).append(string)
-    for length, group in by_length.items():
-        first = "".join(sorted({g[0] for g in group}))
-        rx = re.compile(f"(?=[{re.escape(first)}])(?=({'|'.join(map(re.escape, sorted(group)))}))")
-        for m in rx.finditer(text):
-            counts[m.group(1)] += 1
+    for group in by_length.values():
+        # Strings of one length: at most one matches at a position, so the search resumes one
+        # character after each match and overlapping occurrences are all counted.
+        search = re.compile("|".join(map(re.escape, sorted(group)))).search
+        m = search(text)
+        while m:
+            counts[m.group()] += 1
+            m = search(text, m.start() + 1)
     return counts
 
 

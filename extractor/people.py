@@ -145,6 +145,8 @@ def _candidates(rest: str, after: str) -> set[str]:
 def count_all(text: str, strings: set[str]) -> dict[str, int]:
     """How often each of ``strings`` occurs in ``text``, in one pass over the text per length (not
     one ``text.count`` per string, which grows with the text times the leaders found in it)."""
+    if len(text) * len(strings) <= 1_000_000:  # a short notice: counting each is cheaper than compiling
+        return {string: text.count(string) for string in strings}
     counts = dict.fromkeys(strings, 0)
     by_length: dict[int, list[str]] = {}
     for string in strings:

@@ -391,7 +391,8 @@ def test_post_name_counts_are_the_text_s_own() -> None:
 
     text = "市委书记李强主持会议。李强强调,李强主持。王凯作部署,王凯说。"
     wanted = {"李强", "李强主", "王凯", "王凯作", "张三", "强调"}
-    assert count_all(text, wanted) == {w: text.count(w) for w in wanted}
+    for body in (text, text * 30_000):  # counted one by one, and by one search per length
+        assert count_all(body, wanted) == {w: body.count(w) for w in wanted}
 
 
 @pytest.mark.parametrize("sentence", ["常务副县长刘宏杰来我镇召开推进会,宏杰县长强调,要严格落实。",

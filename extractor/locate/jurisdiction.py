@@ -212,7 +212,7 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
     if not level:
         national = _national(issuer, cleaned.text, rules)
         if national:
-            return Jurisdiction(admin_level="national", evidence={"admin_level": national})
+            return _national_jurisdiction(national)
     chair = _chair(people, cleaned.text)
     if chair is not None and level == "county" and issuer.text.startswith("全区") \
             and _post_level(chair.principal) == "province":
@@ -231,7 +231,7 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
     if not level:
         national = _national(issuer, cleaned.text, rules, addressed=True)
         if national:
-            return Jurisdiction(admin_level="national", evidence={"admin_level": national})
+            return _national_jurisdiction(national)
     if explicit is None:
         explicit = _explicit_in_meeting_sentence(cleaned.text, rules, gaz)
     if level == "city" and explicit is not None and explicit.place.level == "county" \
@@ -306,6 +306,12 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
 
     return resolve_jurisdiction(level, level_ev, explicit, leader_clue, outlet_clue, site_clues, text_clues,
                                 abbrev_clues)
+
+
+def _national_jurisdiction(why: str) -> Jurisdiction:
+    """A central body's meeting: national, and no place (codebook §3), the evidence saying why."""
+    empty = f"national body, no place below the centre ({why})"
+    return Jurisdiction(admin_level="national", evidence={"admin_level": why, "province": empty})
 
 
 def _cross_jurisdiction(issuer: _Issuer, text: str, rules: LocateRules) -> str:

@@ -27,7 +27,8 @@ from .sentences import (
 # A level word at the start of a body or meeting name: 市疫情防控…, 全市…, 省委…, 中共县委….
 _LEVEL_START = rule_pattern("level_start")
 _LEVEL_OF = {"自治区": "province", "省": "province", "市": "city", "州": "city", "盟": "city",
-             "县": "county", "区": "county", "旗": "county", "镇": "township", "乡": "township", "街道": "township"}
+             "县": "county", "区": "county", "旗": "county", "镇": "township", "乡": "township", "街道": "township",
+             "社区": "township", "村": "township"}
 # The end of a body's name: 领导小组, 指挥部, 市委, 市政府 ….
 _BODY_END = rule_pattern("body_end")
 # A report's lede before its first clause: 本报讯, 本网讯, 宁德网消息.
@@ -192,6 +193,8 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
         return level, None
     m = _TOWN_START.match(stripped)
     if m and gaz is not None and m["town"] in gaz.towns:
+        return "township", None
+    if rules.rx("village").match(stripped):
         return "township", None
     return "", None
 

@@ -70,7 +70,7 @@ class PatternRule(BaseModel):
         return re.compile(self.pattern)
 
 
-PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "self_reference", "towns_below",
+PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "village", "self_reference", "towns_below",
                "counties_below", "outlet_lede", "outlet_credit", "app_promo", "forum_stamp",
                "agency_dateline", "short_name_venue", "breadcrumb", "breadcrumb_place", "travel_before",
                "travel_after", "weekday_after", "today_before", "bracket_date", "clause_year", "stamp_before",

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from .places import _jio
 from .ruleset import LocateRules, load_locate_rules, rule_pattern
-from .sentences import _MEETING_MENTION, _MEETING_VERB, _page_lines, _sentences
+from .sentences import _AFTER_CLAUSE, _MEETING_MENTION, _MEETING_VERB, _page_lines, _sentences
 
 
 # A page date: 2020-05-25, 2020/05/25, 2020.05.25 or 2020年04月21日 (time, if any, is ignored).
@@ -39,6 +39,9 @@ _BRACKET_DATE = rule_pattern("bracket_date")
 # A year written in a meeting sentence (召开2021年第一次全体会议): the year of a date without one
 # when the page gives no publication date.
 _CLAUSE_YEAR = rule_pattern("clause_year")
+# What joins the two ends of a range of days: 3月5日至6日, 5日—6日.
+_CLAUSE_END = re.compile(r"[,;]")
+_RANGE_BETWEEN = re.compile(r"\s*(?:至|到|-|—|–|~|~)\s*")
 
 
 def _valid_date(y: int, m: int, d: int) -> dt.date | None:
@@ -84,9 +87,11 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
             date = _valid_date(int(m["y"]), int(m["m"] or m["m2"]), int(m["d"] or m["d2"]))
             before = line[prev_end:m.start()]
             prev_end = m.end()
-            if date is None or _WEEKDAY_AFTER.match(line[m.end():]) or _TODAY_BEFORE.search(before):
-                continue
             labels = list(rules.label_regex.finditer(before))
+            # a weekday after an unlabelled date makes it the site's "today" line; after a label
+            # (发布日期:2021年3月5日 星期五) it is still the page's date
+            if date is None or (not labels and _WEEKDAY_AFTER.match(line[m.end():])) or _TODAY_BEFORE.search(before):
+                continue
             if labels:
                 label = labels[-1].group(0)
                 rank = rules.label_rank[label]
@@ -219,9 +224,18 @@ def find_meeting_date(body: str, published: dt.date | None,
         before = sentence[:verb.start()]
         m = None
         if _TEXT_DATE_HINT.search(before):
+            in_after_clause = None
             for cand in _TEXT_DATE.finditer(before):
-                if not agency.match(before, cand.end()):
-                    m = cand
+                if agency.match(before, cand.end()):
+                    continue
+                if m is not None and _RANGE_BETWEEN.fullmatch(before, m.end(), cand.start()):
+                    continue  # 3月5日至6日: a meeting over days is dated by its first
+                clause_end = _CLAUSE_END.search(before, cand.end())
+                if clause_end and _AFTER_CLAUSE.match(before, cand.end()) and clause_end.end() <= len(before):
+                    in_after_clause = in_after_clause or cand  # 继2月7日会议后,…: another meeting's date
+                    continue
+                m = cand
+            m = m or in_after_clause
         if m:
             base = published
             year_note = ""

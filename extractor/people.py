@@ -288,7 +288,8 @@ class Term:
 @lru_cache(maxsize=1)
 def provincial_terms() -> dict[tuple[str, str], tuple[Term, ...]]:
     """(name, post kind) → terms, from ``data/leaders.csv``."""
-    return parse_terms(resources.files("extractor").joinpath("data", "leaders.csv").read_text(encoding="utf-8"))
+    text = resources.files("extractor").joinpath("data", "leaders.csv").read_text(encoding="utf-8")
+    return parse_terms(text)
 
 
 def parse_terms(text: str) -> dict[tuple[str, str], tuple[Term, ...]]:

@@ -49,7 +49,8 @@ def _date(value) -> dt.date | None:
 def test_published(case: dict) -> None:
     header = fold_width(case["header"])
     body = fold_width(case.get("body", ""))
-    got, why = find_published(header, header + "\n" + body if body else header, body, case.get("html_date", ""))
+    page = header + "\n" + body if body else header
+    got, why = find_published(header, page, body, case.get("html_date", ""))
     assert _iso(got) == _iso(case["expect"]), why
     if got is not None:
         assert why.startswith(("dateline:", "html:", "forum stamp:"))
@@ -303,7 +304,8 @@ def test_packaged_divisions_are_jionlp_s_data() -> None:
     data = Path(__file__).resolve().parents[1] / "extractor" / "data"
     assert (data / "divisions.tsv").read_text(encoding="utf-8") == render_divisions(), \
         "regenerate with locate.render_divisions()"
-    assert (data / "towns.tsv").read_text(encoding="utf-8") == render_towns(), "regenerate with locate.render_towns()"
+    assert (data / "towns.tsv").read_text(encoding="utf-8") == render_towns(), \
+        "regenerate with locate.render_towns()"
     with contextlib.redirect_stdout(io.StringIO()):
         import jionlp
     assert location_tree() == location_tree_from_jionlp() == jionlp.china_location_loader()
@@ -467,7 +469,8 @@ def test_seed_document_fields_stay_at_their_floors() -> None:
         assert accuracy[key] >= floor, (key, accuracy)
 
 
-@pytest.mark.skipif(not (DEV / "gold.json").exists(), reason="the development set is not beside the repository")
+@pytest.mark.skipif(not (DEV / "gold.json").exists(),
+                    reason="the development set is not beside the repository")
 def test_dev_document_fields_reach_their_floors() -> None:
     gold = json.loads((DEV / "gold.json").read_text(encoding="utf-8"))
     accuracy = _field_accuracy(DEV / "raw", gold["documents"])

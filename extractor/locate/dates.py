@@ -26,7 +26,8 @@ _WEEKDAY_AFTER = rule_pattern("weekday_after")
 _TODAY_BEFORE = rule_pattern("today_before")
 # A date in running text: 2021年12月7日, 5月25日, 7日 (not 3日内 / 5日前 / 10日以来).
 _TEXT_DATE = re.compile(
-    r"(?:(?P<y>(?:19|20)\d{2}) ?年 ?)?(?:(?P<m>\d{1,2}) ?月 ?(?P<d>\d{1,2}) ?[日号]|(?<![\d月])(?<!月 )(?P<d_only>\d{1,2}) ?日)"
+    r"(?:(?P<y>(?:19|20)\d{2}) ?年 ?)?"
+    r"(?:(?P<m>\d{1,2}) ?月 ?(?P<d>\d{1,2}) ?[日号]|(?<![\d月])(?<!月 )(?P<d_only>\d{1,2}) ?日)"
     r"(?!内|以来|起|至今|前|后|左右|之前|之后)"
     r"|(?P<cn>[〇零一二三四五六七八九十]{1,3}月[〇零一二三四五六七八九十]{1,3}[日号])"
     r"|(?P<rel>今天|今日|昨天|昨日|前天|当天|当日|今晨|今早|今晚|昨晚|昨晨|本周[一二三四五六日天]"
@@ -90,7 +91,8 @@ def find_published(header: str, page: str, body: str, html_date: str = "",
             labels = list(rules.label_regex.finditer(before))
             # a weekday after an unlabelled date makes it the site's "today" line; after a label
             # (发布日期:2021年3月5日 星期五) it is still the page's date
-            if date is None or (not labels and _WEEKDAY_AFTER.match(line[m.end():])) or _TODAY_BEFORE.search(before):
+            today = (not labels and _WEEKDAY_AFTER.match(line[m.end():])) or _TODAY_BEFORE.search(before)
+            if date is None or today:
                 continue
             if labels:
                 label = labels[-1].group(0)

@@ -124,8 +124,8 @@ def _issuer_at(sentence: str, verb: re.Match, gaz: Gazetteer | None) -> _Issuer 
     # the meeting as the subject: 全市经济运行调度会昨日在市会议中心召开 (not a list of upper
     # meetings relayed: 全国、全省、全市…会议以电视电话形式召开)
     meeting = _SELF_LEDE.sub("", raw)
-    if not obj and meeting and len(meeting) <= 40 and "、" not in meeting and _MEETING_NOUN_END.search(meeting) \
-            and not _PERSON_WORD.search(meeting):
+    if not obj and meeting and len(meeting) <= 40 and "、" not in meeting \
+            and _MEETING_NOUN_END.search(meeting) and not _PERSON_WORD.search(meeting):
         return _Issuer(meeting, "meeting sentence (meeting as subject)", meeting)
     return None
 

@@ -294,7 +294,8 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         if place:
             abbrev_clues.append(_Clue(place, f"abbrev:{m.group(0)}"))
 
-    if level == "city" and explicit is None and not any(c.place.level == "city" for c in [outlet_clue, *site_clues] if c):
+    city_site = any(c.place.level == "city" for c in [outlet_clue, *site_clues] if c)
+    if level == "city" and explicit is None and not city_site:
         head = cleaned.text[:5000]
         below = rules.rx("towns_below").search(head)
         if below and not rules.rx("counties_below").search(head):

@@ -92,7 +92,8 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
             if m:
                 out.site, out.site_evidence = m["name"], "footer:主办"
                 break
-    out.credits = _credits(body_lines, body_set, cleaned.page, rules) + _breadcrumbs(header, rules)
+    out.credits = _credits(body_lines, body_set, cleaned.page, rules) + _breadcrumbs(header, rules) \
+        + _header_site(header, cleaned.title, rules)
     if not out.source and out.site:
         out.source = out.site
         out.evidence = f"{out.site_evidence} (来源: 本站)" if self_named else out.site_evidence
@@ -119,7 +120,21 @@ def _breadcrumbs(header: list[str], rules: LocateRules) -> list[tuple[str, str]]
     return out
 
 
-def _credits(body_lines: list[str], body_set: set[str], page: str, rules: LocateRules) -> list[tuple[str, str]]:
+def _header_site(header: list[str], title: str, rules: LocateRules) -> list[tuple[str, str]]:
+    """The site's own name on a header line before the headline (沈丘县人民政府门户网站), as
+    (name, evidence); the weakest of the site clues."""
+    rx = rules.rx("header_site")
+    for line in header:
+        if line == title:
+            break
+        m = rx.match(line.strip())
+        if m:
+            return [(m["name"], f"site header:{m['name']}")]
+    return []
+
+
+def _credits(body_lines: list[str], body_set: set[str], page: str,
+             rules: LocateRules) -> list[tuple[str, str]]:
     """Outlets credited at the end of the report ((文/图 涵江区融媒体中心)) or named in a line that
     promotes their app (打开珠晖融媒,参与评论), as (name, evidence)."""
     credit, promo = rules.rx("outlet_credit"), rules.rx("app_promo")

@@ -72,13 +72,13 @@ class PatternRule(BaseModel):
 
 PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "village", "self_reference", "towns_below",
                "counties_below", "outlet_lede", "outlet_credit", "app_promo", "forum_stamp",
-               "agency_dateline", "short_name_venue", "breadcrumb", "breadcrumb_place", "travel_before",
-               "travel_after", "weekday_after", "today_before", "bracket_date", "clause_year", "stamp_before",
-               "meeting_verb", "meeting_mention", "strict_organ", "relay_verb", "after_clause",
-               "source_label", "byline", "copyright_after", "copyright_before", "sponsor", "police_code",
-               "site_code", "icp", "crumb_split", "level_start", "body_end", "self_lede", "place_subject",
-               "town_start", "subject_filler", "organ_end", "person_word", "region_post", "deputy",
-               "title_split", "title_verbs", "bare_level", "relayed_speech", "addressed")
+               "agency_dateline", "short_name_venue", "breadcrumb", "breadcrumb_place", "header_site",
+               "travel_before", "travel_after", "weekday_after", "today_before", "bracket_date",
+               "clause_year", "stamp_before", "meeting_verb", "meeting_mention", "strict_organ", "relay_verb",
+               "after_clause", "source_label", "byline", "copyright_after", "copyright_before", "sponsor",
+               "police_code", "site_code", "icp", "crumb_split", "level_start", "body_end", "self_lede",
+               "place_subject", "town_start", "subject_filler", "organ_end", "person_word", "region_post",
+               "deputy", "title_split", "title_verbs", "bare_level", "relayed_speech", "addressed")
 
 
 class LocateRules(BaseModel):
@@ -170,7 +170,8 @@ class RulePattern:
     rule file is read only when a notice is located, not when the module is imported. After the
     first use its methods are the compiled pattern's own."""
 
-    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split", "pattern", "groupindex")
+    _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "split", "pattern",
+                "groupindex")
 
     def __init__(self, pattern_id: str) -> None:
         self.pattern_id = pattern_id

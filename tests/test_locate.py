@@ -261,6 +261,11 @@ def test_a_pattern_that_misses_its_example_is_reported_on_load() -> None:
     del data["patterns"]["byline"]
     with pytest.raises(RuleFileError, match="byline"):
         validate_file(LocateRules, "locate.yaml", data)
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "extractor" / "rules" / "locate.yaml")
+                          .read_text(encoding="utf-8"))
+    del data["fragments"]["meeting_noun"]
+    with pytest.raises(RuleFileError, match="meeting_noun"):
+        validate_file(LocateRules, "locate.yaml", data)
 
 
 def test_bad_rule_file_is_reported_with_its_key() -> None:

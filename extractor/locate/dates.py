@@ -15,9 +15,7 @@ from .sentences import _AFTER_CLAUSE, _MEETING_MENTION, _MEETING_VERB, _page_lin
 
 
 # A page date: 2020-05-25, 2020/05/25, 2020.05.25 or 2020年04月21日 (time, if any, is ignored).
-_PAGE_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*"
-                        r"(?:[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?!\d)"
-                        r"|年\s*(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日)")
+_PAGE_DATE = rule_pattern("page_date")
 # What may stand before an unlabelled dateline: an outlet and a crawler's tag, no prose
 # (中国宁波网 [采集] 2020-05-25 20:01:00 …).
 _STAMP_BEFORE = rule_pattern("stamp_before")
@@ -25,16 +23,10 @@ _STAMP_BEFORE = rule_pattern("stamp_before")
 _WEEKDAY_AFTER = rule_pattern("weekday_after")
 _TODAY_BEFORE = rule_pattern("today_before")
 # A date in running text: 2021年12月7日, 5月25日, 7日 (not 3日内 / 5日前 / 10日以来).
-_TEXT_DATE = re.compile(
-    r"(?:(?P<y>(?:19|20)\d{2}) ?年 ?)?"
-    r"(?:(?P<m>\d{1,2}) ?月 ?(?P<d>\d{1,2}) ?[日号]|(?<![\d月])(?<!月 )(?P<d_only>\d{1,2}) ?日)"
-    r"(?!内|以来|起|至今|前|后|左右|之前|之后)"
-    r"|(?P<cn>[〇零一二三四五六七八九十]{1,3}月[〇零一二三四五六七八九十]{1,3}[日号])"
-    r"|(?P<rel>今天|今日|昨天|昨日|前天|当天|当日|今晨|今早|今晚|昨晚|昨晨|本周[一二三四五六日天]"
-    r"|上周[一二三四五六日天]|周[一二三四五六日天]|星期[一二三四五六日天])")
+_TEXT_DATE = rule_pattern("text_date")
 # What every such date contains: a digit, 月, or a character of a relative word. Text without one
 # is not searched: _TEXT_DATE tries its many branches at every character.
-_TEXT_DATE_HINT = re.compile(r"[\d月今昨前当周星]")
+_TEXT_DATE_HINT = rule_pattern("text_date_hint")
 # A date in brackets after a relative one: 今天(2月5日).
 _BRACKET_DATE = rule_pattern("bracket_date")
 # A year written in a meeting sentence (召开2021年第一次全体会议): the year of a date without one
@@ -42,7 +34,7 @@ _BRACKET_DATE = rule_pattern("bracket_date")
 _CLAUSE_YEAR = rule_pattern("clause_year")
 # What joins the two ends of a range of days: 3月5日至6日, 5日—6日.
 _CLAUSE_END = re.compile(r"[,;]")
-_RANGE_BETWEEN = re.compile(r"\s*(?:至|到|-|—|–|~|~)\s*")
+_RANGE_BETWEEN = rule_pattern("range_between")
 
 
 def _valid_date(y: int, m: int, d: int) -> dt.date | None:

@@ -37,12 +37,12 @@ _BELOW = {"province": "city", "city": "county", "county": "township"}
 # A place as the subject of a meeting verb: 南翔镇召开…, 嘉善县召开….
 _PLACE_SUBJECT = rule_pattern("place_subject")
 # A subject that is one body, not a list (市委、市政府).
-_SINGLE_BODY = re.compile(r"^[^、和及与]+$")
+_SINGLE_BODY = rule_pattern("single_body")
 # A township or street name at the start of a body or meeting name: 南翔镇…, 中山街道….
 _TOWN_START = rule_pattern("town_start")
 # Filler between a subject and its verb: 接连, 再次, 今天(2月5日), 以视频会议形式, 上午.
 _SUBJECT_FILLER = rule_pattern("subject_filler")
-_BRACKETED = re.compile(r"\([^)]*\)|【[^】]*】")
+_BRACKETED = rule_pattern("bracketed")
 # A subject that is an organ (市委, 市政府), and one that is a person (市委书记, 同志).
 _ORGAN_END = rule_pattern("organ_end")
 _PERSON_WORD = rule_pattern("person_word")

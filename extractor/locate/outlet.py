@@ -12,7 +12,7 @@ from .sentences import _page_lines
 
 
 # A site name in Latin letters only (a domain, not a name).
-_LATIN_WORD = re.compile(r"[A-Za-z.\-]+")
+_LATIN_WORD = rule_pattern("latin_word")
 # Outlet in a label line: 稿源: 中国宁波网 2020-05-25 …, 来源:双鸭山日报.
 _SOURCE_LABEL = rule_pattern("source_label")
 # Outlet in a byline: 中国宁波网记者 徐展新.

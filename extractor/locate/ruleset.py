@@ -78,7 +78,9 @@ PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "village", "self_r
                "after_clause", "source_label", "byline", "copyright_after", "copyright_before", "sponsor",
                "police_code", "site_code", "icp", "crumb_split", "level_start", "body_end", "self_lede",
                "place_subject", "town_start", "subject_filler", "organ_end", "person_word", "region_post",
-               "deputy", "title_split", "title_verbs", "bare_level", "relayed_speech", "addressed")
+               "deputy", "title_split", "title_verbs", "bare_level", "relayed_speech", "addressed",
+               "page_date", "text_date", "text_date_hint", "range_between", "meeting_object",
+               "generic_meeting", "meeting_noun_end", "bracketed", "single_body", "latin_word")
 
 
 class LocateRules(BaseModel):
@@ -95,7 +97,27 @@ class LocateRules(BaseModel):
     organ_words: list[str] = Field(min_length=1)
     province_abbreviations: list[Abbreviation] = Field(min_length=1)
     abbreviation_context: ContextRule
+    fragments: dict[str, str] = {}
     patterns: dict[str, PatternRule]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_fragments(cls, data):
+        """``{{name}}`` in a pattern stands for the fragment of that name (the words that name a
+        meeting, shared by several patterns); expanded before the patterns are checked."""
+        if not isinstance(data, dict) or not isinstance(data.get("patterns"), dict):
+            return data
+        fragments = data.get("fragments") or {}
+        patterns = {}
+        for key, rule in data["patterns"].items():
+            if isinstance(rule, dict) and isinstance(rule.get("pattern"), str) and "{{" in rule["pattern"]:
+                def slot(m: re.Match, key=key) -> str:
+                    if m.group(1) not in fragments:
+                        raise ValueError(f"patterns.{key}: no fragment {m.group(1)!r}")
+                    return fragments[m.group(1)]
+                rule = {**rule, "pattern": re.sub(r"\{\{(\w+)\}\}", slot, rule["pattern"])}
+            patterns[key] = rule
+        return {**data, "patterns": patterns}
 
     @field_validator("patterns")
     @classmethod

@@ -14,17 +14,13 @@ from .ruleset import rule_pattern
 _MEETING_VERB = rule_pattern("meeting_verb")
 # Where a lede dates a meeting: before its verb, or before the meeting as subject (12月7日,市委常委会会议传达…).
 _MEETING_MENTION = rule_pattern("meeting_mention")
-# Words that name a meeting: 会议, 例会, 常委会, 专题会 …
-_MEETING_NOUN = (r"(?:会议|例会|常委会|专题会|调度会|推进会|部署会|视频会|电视电话会|座谈会|工作会|联席会|碰头会|"
-                 r"办公会|会商会|动员会|全会)")
 # The meeting named after the verb: 召开|市委十一届九十次常委会会议暨市应对新冠肺炎疫情工作领导小组会议.
-_MEETING_OBJECT = re.compile(rf"(?:主持召开|组织召开|召开|举行|举办|主持)了?(?P<obj>[^,。;:!?()“”]{{0,60}}{_MEETING_NOUN})")
+_MEETING_OBJECT = rule_pattern("meeting_object")
 # A meeting noun with no body in it: 会议, 例会, 工作例会, 专题会议, 第九次会议.
-_GENERIC_MEETING = re.compile(rf"^(?:常委会|常务会|专题|工作|全体|扩大|紧急|视频|电视电话|调度|部署|推进|联席|常务|例行|"
-                              rf"第?[\d一二三四五六七八九十百]+次|[\d一二三四五六七八九十]+届)*{_MEETING_NOUN}$")
+_GENERIC_MEETING = rule_pattern("generic_meeting")
 # A name that ends in a meeting noun (a title segment that names a meeting).
-_MEETING_NOUN_END = re.compile(f"{_MEETING_NOUN}$")
-# Where the clause before a meeting verb begins, and what is bracketed in it.
+_MEETING_NOUN_END = rule_pattern("meeting_noun_end")
+# Where the clause before a meeting verb begins; the sentences of a line.
 _CLAUSE_BREAK = re.compile(r"[,:;]")
 _SENTENCE = re.compile(r"[^。!?;\n]+[。!?;]?")
 # Organs proper, as opposed to topics: 宁波市|委, 沈丘县|人民政府 (not 镇海区|疫情处置).

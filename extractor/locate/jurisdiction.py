@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..models import Cleaned
 from ..people import PostedPerson, lookup_provincial, post_kind
@@ -198,6 +199,11 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
     if crossing:
         why = f"cross-jurisdiction body:{crossing} (its chair's province is not its jurisdiction)"
         return Jurisdiction(evidence={"province": why, "admin_level": why})
+    def pick(places: list[Place]) -> Place | None:
+        """One place among same-named ones (鼓楼区): the only one, or the only one in a province or
+        city that the text names unambiguously."""
+        return _pick(places) if len(places) <= 1 else _pick(places, *_text_context(cleaned.text, gaz))
+
     # Level of the issuing body, and any place written as part of it (双鸭山市委 …).
     level, level_ev, explicit = "", "", None
     for name, kind in ((issuer.text, "issuer"), (issuer.subject, "meeting subject")):
@@ -205,7 +211,7 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         if lv:
             level, level_ev = lv, f"{kind}:{name}"
             if hit:
-                place = _pick(hit[1])
+                place = pick(hit[1])
                 if place:
                     explicit = _Clue(place, f"issuing body:{name}")
             break
@@ -224,7 +230,7 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
                 level, level_ev = lv, f"leader:{chair.principal}{chair.name}"
         if explicit is None and chair.place_prefix:
             places = gaz.by_name.get(chair.place_prefix, [])
-            place = _pick(places)
+            place = pick(places)
             if place:
                 explicit = _Clue(place, f"issuing body:{_as_written(chair.place_prefix, _strip_place(chair))}"
                                         f"{chair.name}")
@@ -307,6 +313,16 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
 
     return resolve_jurisdiction(level, level_ev, explicit, leader_clue, outlet_clue, site_clues, text_clues,
                                 abbrev_clues)
+
+
+@lru_cache(maxsize=1)
+def _text_context(text: str, gaz: Gazetteer) -> tuple[Place, ...]:
+    """The places the first part of a text names by a name that has one meaning, each once."""
+    seen: dict[Place, None] = {}
+    for _, _, _, places in gaz.names_in(text[:5000]):
+        if len(places) == 1:
+            seen.setdefault(places[0])
+    return tuple(seen)
 
 
 def _national_jurisdiction(why: str) -> Jurisdiction:

@@ -492,3 +492,15 @@ def test_leader_table_with_a_source_column_reads_the_same_terms() -> None:
     assert parse_terms(sourced) == parse_terms(plain)
     (term,) = parse_terms(plain)[("李强", "secretary")]
     assert term.province == "上海市" and term.end == dt.date(2022, 10, 28)
+
+
+@pytest.mark.parametrize(("title", "expect"), [
+    ("鄂州召开疫情防控工作会议", ("湖北省", "鄂州市", "", "city")),
+    ("县委召开常委会会议 研究部署疫情防控工作", ("", "", "", "county")),
+    ("文成县召开疫情防控工作部署会", ("浙江省", "温州市", "文成县", "county")),
+])
+def test_headline_is_the_meeting_sentence_when_the_body_names_none(title: str, expect: tuple) -> None:
+    body = "会议强调，要坚决守住疫情防控底线。各级各部门要压实责任。"
+    meta = locate(Cleaned(text=fold_width(body), header="", page=title + "\n" + body, title=title))
+    assert (meta.province, meta.city, meta.county, meta.admin_level) == expect, meta.evidence
+    assert meta.evidence["issuer"] == "title"

@@ -103,6 +103,12 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
                     fallback = found
                 break
             return found
+    if not fallback.text and title:  # the headline as the meeting sentence: 鄂州召开疫情防控工作会议
+        for verb in _MEETING_VERB.finditer(title):
+            found = _issuer_at(title, verb, gaz)
+            if found is not None:
+                return _Issuer(found.text, "title", found.subject)
+            break
     return fallback
 
 

@@ -504,3 +504,26 @@ def test_headline_is_the_meeting_sentence_when_the_body_names_none(title: str, e
     meta = locate(Cleaned(text=fold_width(body), header="", page=title + "\n" + body, title=title))
     assert (meta.province, meta.city, meta.county, meta.admin_level) == expect, meta.evidence
     assert meta.evidence["issuer"] == "title"
+
+
+@pytest.mark.parametrize(("html_title", "county"), [
+    ("县委召开常委会会议_沈丘县人民政府", "沈丘县"),
+    ("县疫情防控指挥部召开例会 - 嘉善县人民政府门户网站", "嘉善县"),
+    ("县委召开常委会会议|文成新闻网", "文成县"),
+])
+def test_page_title_that_ends_in_the_site_name(html_title: str, county: str) -> None:
+    page = "1月9日，县委召开常委会会议，研究部署疫情防控工作。会议强调，要坚决守住底线。"
+    meta = locate(clean_text(page, html_title=html_title))
+    assert meta.county == county, meta.evidence
+    if county:
+        assert meta.evidence["county"].startswith("page title:")
+
+
+@pytest.mark.parametrize(("outlet", "place"), [
+    ("文成新闻网", "文成县"), ("珠晖融媒", "珠晖区"), ("嘉善发布", "嘉善县"),
+    ("东方网", None), ("中国长安网", None), ("平安中国", None),
+])
+def test_county_short_names_in_outlets_need_an_outlet_word(outlet: str, place: str | None) -> None:
+    hit = gazetteer().places_in_outlet(outlet)
+    names = {p.name for p in hit[1]} if hit else set()
+    assert (place in names) if place else not any(n.endswith(("县", "区")) for n in names), (outlet, hit)

@@ -130,7 +130,16 @@ def _header_site(header: list[str], title: str, rules: LocateRules) -> list[tupl
         m = rx.match(line.strip())
         if m:
             return [(m["name"], f"site header:{m['name']}")]
+    parts = _TITLE_SITE_SPLIT.split(title)
+    if len(parts) > 1:  # a page title that ends in the site's name: …会议_沈丘县人民政府
+        m = rx.match(parts[-1].strip())
+        if m:
+            return [(m["name"], f"page title:{m['name']}")]
     return []
+
+
+# Where a page title gives way to the site's name: 标题_站名, 标题 - 站名, 标题|站名.
+_TITLE_SITE_SPLIT = re.compile(r"_|\||\s[-—–]\s")
 
 
 def _credits(body_lines: list[str], body_set: set[str], page: str,

@@ -43,6 +43,8 @@ class Place:
 
 
 _NAME_SUFFIXES = "省市区县旗州盟"
+# What follows a county's short name at the start of an outlet's name: 文成新闻网, 嘉善发布.
+_COUNTY_OUTLET = re.compile(r"新闻网|新闻|发布|电视台|广播电视台|融媒")
 
 
 class Gazetteer:
@@ -216,7 +218,10 @@ class Gazetteer:
             for n in (4, 3, 2):
                 cand = name[i:i + n]
                 places = self.by_alias.get(cand)
-                if places is None and name[i + n:i + n + 2] == "融媒":
+                if places is None and (name[i + n:i + n + 2] == "融媒"
+                                       or (i == 0 and _COUNTY_OUTLET.match(name, n))):
+                    # a county's short name is a place only before an outlet word: 珠晖融媒,
+                    # 文成新闻网 (not 东方网 or 长安网, whose short names are common words)
                     places = self.county_alias.get(cand)
                 if places and (best is None or len(cand) > len(best[0])):
                     best = (cand, places)

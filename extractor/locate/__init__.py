@@ -79,11 +79,11 @@ def locate(cleaned: Cleaned, loaded: Loaded | None = None) -> Metadata:
     if published:
         evidence["published"] = why
 
-    meeting_date, why = find_meeting_date(cleaned.text, published, rules)
+    issuer = find_issuer(title, cleaned.text, gaz)
+    meeting_date, why = find_meeting_date(cleaned.text, published, rules, issuer.sentence)
     if why:
         evidence["meeting_date"] = why
 
-    issuer = find_issuer(title, cleaned.text, gaz)
     if issuer.text:
         evidence["issuer"] = issuer.evidence
 

@@ -205,13 +205,17 @@ def _resolve_numeric(y: str | None, m: str | None, d: str, published: dt.date | 
     return (date, expr) if date else (None, f"{expr} is not a date")
 
 
-def find_meeting_date(body: str, published: dt.date | None,
-                      rules: LocateRules | None = None) -> tuple[dt.date | None, str]:
+def find_meeting_date(body: str, published: dt.date | None, rules: LocateRules | None = None,
+                      issuer_sentence: str = "") -> tuple[dt.date | None, str]:
     """The meeting date from the first meeting sentence (召开/举行/主持) that dates it: the date
-    nearest the verb, not a news agency's dateline (3月11日电)."""
+    nearest the verb, not a news agency's dateline (3月11日电). ``issuer_sentence``, the sentence
+    of the meeting the notice reports when an earlier one only relays another, is tried first."""
     rules = rules or load_locate_rules()
     agency = rules.rx("agency_dateline")
-    for sentence in _sentences(body):
+    sentences = _sentences(body)
+    if issuer_sentence and _TEXT_DATE_HINT.search(issuer_sentence):
+        sentences = (issuer_sentence, *sentences)
+    for sentence in sentences:
         verb = _MEETING_VERB.search(sentence) or _MEETING_MENTION.search(sentence)
         if not verb:
             continue

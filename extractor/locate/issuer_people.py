@@ -59,6 +59,7 @@ class _Issuer:
     text: str = ""
     evidence: str = ""
     subject: str = ""
+    sentence: str = ""  # the sentence that dates it, when it is not the first meeting sentence
 
 
 def _title_issuer(title: str, gaz: Gazetteer | None) -> str:
@@ -91,6 +92,8 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
     if seg:
         return _Issuer(seg, "title", seg)
     fallback = _Issuer()
+    national = load_locate_rules().rx("national_body")
+    relayed: _Issuer | None = None  # a central body's meeting, which a local one may follow
     for sentence in _sentences(body):
         for verb in _MEETING_VERB.finditer(sentence):
             if _AFTER_CLAUSE.match(sentence, verb.end()) and _MEETING_VERB.search(sentence, verb.end()):
@@ -102,7 +105,17 @@ def find_issuer(title: str, body: str, gaz: Gazetteer | None = None) -> _Issuer:
                 if not fallback.text:
                     fallback = found
                 break
+            if relayed is None and national.match(_subject(sentence[:verb.start()])):
+                # 国务院联防联控机制召开…会议。会后,县委召开…: the local meeting, when one follows
+                relayed = found
+                break
+            if relayed is not None:
+                if not (level_of(found.text, gaz)[0] or level_of(found.subject, gaz)[0]):
+                    break
+                found.sentence = sentence
             return found
+    if relayed is not None:
+        return relayed
     if not fallback.text and title:  # the headline as the meeting sentence: 鄂州召开疫情防控工作会议
         for verb in _MEETING_VERB.finditer(title):
             found = _issuer_at(title, verb, gaz)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Kind = Literal["numbered", "unnumbered", "parallel"]
 Status = Literal["ok", "no_directives", "error"]
-AdminLevel = Literal["province", "city", "county", ""]
+AdminLevel = Literal["national", "province", "city", "county", "township", ""]
 
 
 class ThemeHit(NamedTuple):

@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--by", choices=("city", "province", "month", "issuer", "admin_level"), default="city",
                    help="grouping (default: city); month is the meeting date's YYYY-MM, else the "
                         "publication date's")
+    c.add_argument("--scheme", choices=("theme", "oxcgrt", "coronanet"), default="theme",
+                   help="count themes (default), or the OxCGRT indicators or CoronaNet policy types the "
+                        "crosswalk gave each directive (columns oxcgrt, coronanet)")
     c.add_argument("-o", "--out", type=Path, metavar="OUT",
                    help="write every group × theme (zeros included) to .csv or .xlsx instead of printing; "
                         "with --terms, the terms go to <stem>.terms.csv or a second .xlsx sheet")
@@ -302,7 +305,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     df = read_directives(args.directives)
     if df.empty:
         raise ValueError(f"{args.directives}: the directive table has no rows")
-    table = compare_themes(df, args.by)
+    table = compare_themes(df, args.by, scheme=args.scheme)
     terms = None
     if args.terms:
         from .vocab import distinctive_terms

@@ -19,9 +19,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .rules import Examples, _check_regex, packaged_rule_text, read_yaml, validate_file
 
-# OxCGRT v1 (2023) indicator codes, and CoronaNet's policy `type` values.
-OXCGRT_CODES = frozenset([*(f"C{i}" for i in range(1, 9)), *(f"E{i}" for i in range(1, 5)),
-                          *(f"H{i}" for i in range(1, 9)), *(f"V{i}" for i in range(1, 5))])
+# OxCGRT v1 (2023) indicators (codebook names), and CoronaNet's policy `type` values.
+OXCGRT_LABELS = {
+    "C1": "School closing", "C2": "Workplace closing", "C3": "Cancel public events",
+    "C4": "Restrictions on gatherings", "C5": "Close public transport", "C6": "Stay at home requirements",
+    "C7": "Restrictions on internal movement", "C8": "International travel controls",
+    "E1": "Income support", "E2": "Debt/contract relief", "E3": "Fiscal measures", "E4": "International support",
+    "H1": "Public information campaigns", "H2": "Testing policy", "H3": "Contact tracing",
+    "H4": "Emergency investment in healthcare", "H5": "Investment in vaccines", "H6": "Facial coverings",
+    "H7": "Vaccination policy", "H8": "Protection of elderly people",
+    "V1": "Vaccine prioritisation", "V2": "Vaccine availability", "V3": "Vaccine financial support",
+    "V4": "Mandatory vaccination"}
+OXCGRT_CODES = frozenset(OXCGRT_LABELS)
 CORONANET_TYPES = frozenset([
     "Anti-Disinformation Measures", "Closure and Regulation of Schools", "COVID-19 Vaccines", "Curfew",
     "Declaration of Emergency", "External Border Restrictions", "Health Monitoring", "Health Resources",

@@ -146,3 +146,41 @@ def test_bad_crosswalk_is_rejected(edit, needle):
     edit(data)
     with pytest.raises(RuleFileError, match=needle):
         validate_file(Crosswalk, "crosswalk.yaml", data)
+
+
+# -- compare --scheme ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", [".csv", ".xlsx", ".parquet", ".jsonl"])
+def test_compare_by_indicator_on_every_output_format(tmp_path, fmt, seed_rows):
+    import pandas as pd
+
+    from extractor.cli import main
+
+    out = tmp_path / f"d{fmt}"
+    assert main(["extract", "seeds", "-o", str(out), "-q", "--jobs", "1"]) == 0
+    table = tmp_path / "by_indicator.csv"
+    assert main(["compare", str(out), "--scheme", "oxcgrt", "--by", "province", "-o", str(table)]) == 0
+    got = pd.read_csv(table, encoding="utf-8-sig")
+    c8 = got[got["theme"] == "C8"]
+    assert set(c8["label"]) == {"International travel controls"}
+    # per province, the count is the number of directives whose oxcgrt column holds C8
+    expected: dict[str, int] = {}
+    for r in seed_rows:
+        expected[r.province] = expected.get(r.province, 0) + ("C8" in r.oxcgrt.split("|"))
+    assert dict(zip(c8["province"], c8["n_directives"])) == expected
+    assert set(got["theme"]) <= OXCGRT_CODES
+
+
+def test_compare_by_coronanet_type_and_a_table_without_the_columns():
+    import pandas as pd
+
+    from extractor.compare import compare_themes
+
+    df = pd.DataFrame({"doc_id": ["a", "a", "b"], "city": ["甲市"] * 3, "province": ["乙省"] * 3,
+                       "admin_level": ["city"] * 3, "themes": ["testing", "gatherings", ""],
+                       "oxcgrt": ["H2", "C3|C4", ""], "coronanet": ["Health Testing", "Restrictions of Mass Gatherings", ""]})
+    t = compare_themes(df, "city", scheme="coronanet").set_index("theme")
+    assert t.loc["Health Testing", "n_directives"] == 1 and t.loc["Health Testing", "n_notices"] == 1
+    t = compare_themes(df, "city", scheme="oxcgrt").set_index("theme")
+    assert t.loc["C4", "group_directives"] == 3 and t.loc["C4", "label"] == "Restrictions on gatherings"
+    with pytest.raises(ValueError, match="no column 'oxcgrt'"):
+        compare_themes(df.drop(columns=["oxcgrt"]), "city", scheme="oxcgrt")

@@ -28,8 +28,8 @@ OXCGRT_LABELS = {
     "H1": "Public information campaigns", "H2": "Testing policy", "H3": "Contact tracing",
     "H4": "Emergency investment in healthcare", "H5": "Investment in vaccines", "H6": "Facial coverings",
     "H7": "Vaccination policy", "H8": "Protection of elderly people",
-    "V1": "Vaccine prioritisation", "V2": "Vaccine availability", "V3": "Vaccine financial support",
-    "V4": "Mandatory vaccination"}
+    "V1": "Vaccine prioritisation", "V2": "Vaccine eligibility/availability", "V3": "Vaccine financial support",
+    "V4": "Vaccine requirement/mandate"}
 OXCGRT_CODES = frozenset(OXCGRT_LABELS)
 CORONANET_TYPES = frozenset([
     "Anti-Disinformation Measures", "Closure and Regulation of Schools", "COVID-19 Vaccines", "Curfew",

@@ -62,11 +62,15 @@ def _has_cues(rule: Any) -> Any:
 
 
 def _compile_cues(terms: list[str], patterns: list[str]) -> list[re.Pattern[str]]:
-    """The terms as one regular expression factored by prefix, then each pattern alone.
+    """The terms factored by prefix, with the patterns that open with a literal, as one regular
+    expression; each pattern that opens with a character class alone.
 
-    Each opens with a literal or a character class, so the engine skips ahead by its set of first
-    characters; joined into one alternation they would be tried at every position instead."""
-    return [re.compile(_trie(terms))] * bool(terms) + [re.compile(p) for p in patterns]
+    The engine skips ahead by the set of first characters of an alternation only when every
+    alternative opens with a literal; a character class among them makes it try the alternation at
+    every position, so those patterns are searched apart."""
+    literal_first = [p for p in patterns if not p.startswith("[")]
+    merged = "|".join(([_trie(terms)] if terms else []) + literal_first)
+    return [re.compile(merged)] * bool(merged) + [re.compile(p) for p in patterns if p.startswith("[")]
 
 
 def _trie(terms: list[str]) -> str:

@@ -84,7 +84,8 @@ class Extractor:
                 marker=span.marker, heading=span.heading, text=text, primary_theme=primary,
                 themes="|".join(h.theme for h in hits),
                 theme_terms="|".join(f"{h.theme}:{','.join(h.terms)}" for h in hits),
-                start=span.start, end=span.end, **measure._asdict(),
+                start=span.start, end=span.end, modality=measure[0], modality_term=measure[1], scope=measure[2],
+                scope_term=measure[3], oxcgrt=measure[4], coronanet=measure[5], crosswalk_terms=measure[6],
             ))
         document = DocumentRow(
             doc_id=doc_id, source_path=loaded.path, status="ok" if rows else "no_directives",

@@ -42,9 +42,9 @@ CORONANET_TYPES = frozenset([
 
 def _check_pattern(pattern: str) -> str:
     _check_regex(pattern)
-    if pattern.startswith(("(", "\\")) or "|(" in pattern:
-        raise ValueError(f"pattern {pattern!r} opens with a group or escape: write its expansions as terms, "
-                         "or open it with a literal or a character class")
+    if pattern[:1] in "([\\.^" or re.search(r"\|[(\[\\.]", pattern):
+        raise ValueError(f"pattern {pattern!r} opens with a group, class or escape: write its expansions as "
+                         "terms or as patterns that open with a literal")
     return pattern
 
 
@@ -61,16 +61,13 @@ def _has_cues(rule: Any) -> Any:
     return rule
 
 
-def _compile_cues(terms: list[str], patterns: list[str]) -> list[re.Pattern[str]]:
-    """The terms factored by prefix, with the patterns that open with a literal, as one regular
-    expression; each pattern that opens with a character class alone.
+def _compile_cues(terms: list[str], patterns: list[str]) -> re.Pattern[str]:
+    """The terms factored by prefix and the patterns, as one regular expression.
 
-    The engine skips ahead by the set of first characters of an alternation only when every
-    alternative opens with a literal; a character class among them makes it try the alternation at
-    every position, so those patterns are searched apart."""
-    literal_first = [p for p in patterns if not p.startswith("[")]
-    merged = "|".join(([_trie(terms)] if terms else []) + literal_first)
-    return [re.compile(merged)] * bool(merged) + [re.compile(p) for p in patterns if p.startswith("[")]
+    Every alternative opens with a literal (``_check_pattern``), so the engine skips ahead by the
+    set of first characters instead of trying the alternation at every position: one scan of the
+    directive per rule."""
+    return re.compile("|".join(([_trie(terms)] if terms else []) + patterns))
 
 
 def _trie(terms: list[str]) -> str:
@@ -98,17 +95,6 @@ def _trie(terms: list[str]) -> str:
     return "|".join(branches)
 
 
-def _leftmost(text: str, regexes: list[re.Pattern[str]]) -> str | None:
-    """The leftmost match of any of ``regexes`` in ``text`` (the first listed at a tie), or None."""
-    best: re.Match[str] | None = None
-    end = len(text)
-    for rx in regexes:
-        m = rx.search(text, 0, end)
-        if m is not None and (best is None or m.start() < best.start()):
-            best, end = m, m.end()
-    return None if best is None else best.group()
-
-
 class CueFamily(BaseModel):
     """One family of cues for one value of an axis (modality or scope)."""
 
@@ -126,10 +112,11 @@ class CueFamily(BaseModel):
 
     def find(self, text: str) -> str | None:
         """The leftmost cue in ``text``, or None."""
-        return _leftmost(text, self.regexes)
+        m = self.regex.search(text)
+        return None if m is None else m.group()
 
     @cached_property
-    def regexes(self) -> list[re.Pattern[str]]:
+    def regex(self) -> re.Pattern[str]:
         return _compile_cues(self.terms, self.patterns)
 
 
@@ -191,10 +178,11 @@ class Cue(BaseModel):
 
     def find(self, text: str) -> str | None:
         """The leftmost cue in ``text``, or None."""
-        return _leftmost(text, self.regexes)
+        m = self.regex.search(text)
+        return None if m is None else m.group()
 
     @cached_property
-    def regexes(self) -> list[re.Pattern[str]]:
+    def regex(self) -> re.Pattern[str]:
         return _compile_cues(self.terms, self.patterns)
 
 
@@ -264,26 +252,21 @@ class Measurer:
     def __init__(self, rules: MeasureRules | None = None, crosswalk: Crosswalk | None = None) -> None:
         rules = rules or load_measure_rules()
         self.crosswalk = crosswalk or load_crosswalk()
-        self._modality = [(f.value, f.regexes) for f in rules.modality]
-        self._scope = [(f.value, f.regexes) for f in rules.scope]
+        self._modality = tuple((f.value, f.regex.search) for f in rules.modality)
+        self._scope = tuple((f.value, f.regex.search) for f in rules.scope)
         self._themes: dict[str, tuple] = {}
         for t in self.crosswalk.themes:
-            cues = tuple((c.id, c.regexes, c.codes.oxcgrt, c.codes.coronanet) for c in t.cues)
+            cues = tuple((c.id, c.regex.search, c.codes.oxcgrt, c.codes.coronanet) for c in t.cues)
             default = t.default or Codes()
             self._themes[t.theme] = (t.codes.oxcgrt, t.codes.coronanet, cues, default.oxcgrt, default.coronanet)
 
     @staticmethod
-    def _first(families: list[tuple[str, list[re.Pattern[str]]]], text: str) -> tuple[str, str]:
+    def _first(families: tuple, text: str) -> tuple[str, str]:
         """(value, cue) of the first family with a cue in ``text``, else ('', '')."""
-        for value, regexes in families:
-            if len(regexes) == 1:
-                m = regexes[0].search(text)
-                if m is not None:
-                    return value, m.group()
-                continue
-            cue = _leftmost(text, regexes)
-            if cue is not None:
-                return value, cue
+        for value, search in families:
+            m = search(text)
+            if m is not None:
+                return value, m.group()
         return "", ""
 
     def codes(self, text: str, themes: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -302,10 +285,10 @@ class Measurer:
                 evidence.append(theme)
                 continue
             found = []
-            for cue_id, regexes, cue_ox, cue_cn in cues:
-                term = _leftmost(text, regexes)
-                if term is not None:
-                    found.append(f"{cue_id}={term}")
+            for cue_id, search, cue_ox, cue_cn in cues:
+                m = search(text)
+                if m is not None:
+                    found.append(f"{cue_id}={m.group()}")
                     ox = ox + cue_ox
                     cn = cn + cue_cn
             if not found and (default_ox or default_cn):

@@ -133,6 +133,10 @@ def test_bad_measure_rules_name_the_family_and_key():
     data["scope"][1]["patterns"].append("(学校")
     with pytest.raises(RuleFileError, match=r"scope\[targeted\]\.patterns.*invalid regular expression"):
         validate_file(MeasureRules, "measures.yaml", data)
+    data = yaml.safe_load(packaged_rule_text("measures.yaml"))
+    data["scope"][1]["patterns"].append("[来返]人员")  # would make the family's scan try every position
+    with pytest.raises(RuleFileError, match="opens with a group, class or escape"):
+        validate_file(MeasureRules, "measures.yaml", data)
 
 
 @pytest.mark.parametrize(("edit", "needle"), [

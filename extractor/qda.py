@@ -275,10 +275,10 @@ def _source_text(zf: zipfile.ZipFile, source: Any, q: str) -> str:
     ref = source.get("plainTextPath") or ""
     if ref.startswith("internal://"):
         name = "sources/" + ref[len("internal://"):]
-        try:
-            return zf.read(name).decode("utf-8-sig")
-        except KeyError:
-            raise ValueError(f"source {source.get('name')!r}: {name} is missing from the project") from None
+        members = {n.lower(): n for n in zf.namelist()}  # programs differ in the folder's case
+        if name.lower() not in members:
+            raise ValueError(f"source {source.get('name')!r}: {name} is missing from the project")
+        return zf.read(members[name.lower()]).decode("utf-8-sig")
     raise ValueError(f"source {source.get('name')!r}: its text is not in the project ({ref or 'no path'})")
 
 

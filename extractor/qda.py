@@ -246,9 +246,10 @@ def read_project(path: str | os.PathLike) -> list[dict[str, Any]]:
         if root.tag != f"{q}Project":
             raise ValueError(f"{path}: {names[0]} is not a REFI-QDA project (root {root.tag})")
         codes = read_codes(root)
+        members = {n.lower(): n for n in zf.namelist()}  # programs differ in the case of sources/
         rows: list[dict[str, Any]] = []
         for source in root.iterfind(f"{q}Sources/{q}TextSource"):
-            text = _source_text(zf, source, q)
+            text = _source_text(zf, source, q, members)
             fields = dict.fromkeys(DOC_FIELDS, "") | _description_fields(source.findtext(f"{q}Description") or "")
             fields["source_path"] = fields["source_path"] or source.get("name") or ""
             for sel in source.iterfind(f"{q}PlainTextSelection"):
@@ -268,14 +269,13 @@ def read_project(path: str | os.PathLike) -> list[dict[str, Any]]:
     return rows
 
 
-def _source_text(zf: zipfile.ZipFile, source: Any, q: str) -> str:
+def _source_text(zf: zipfile.ZipFile, source: Any, q: str, members: dict[str, str]) -> str:
     inline = source.findtext(f"{q}PlainTextContent")
     if inline is not None:
         return inline
     ref = source.get("plainTextPath") or ""
     if ref.startswith("internal://"):
         name = "sources/" + ref[len("internal://"):]
-        members = {n.lower(): n for n in zf.namelist()}  # programs differ in the folder's case
         if name.lower() not in members:
             raise ValueError(f"source {source.get('name')!r}: {name} is missing from the project")
         return zf.read(members[name.lower()]).decode("utf-8-sig")

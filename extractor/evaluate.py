@@ -217,12 +217,21 @@ def evaluate_project(reference: list[dict], rows: list[dict]) -> Figures:
     name) when their spans overlap by half the longer one (``match_spans``). Reported: directive
     precision/recall/F1; on paired directives theme precision/recall/F1, per theme with Cohen's κ,
     the pooled κ over themes, and κ of kind and of modality."""
+    # a notice is its source_path when both sides name the same one, else its file name
+    paths = {str(r.get("source_path", "")) for r in rows}
+
+    def key(path: str) -> str:
+        return path if path in paths else Path(path).name
+
     by_doc: dict[str, list[dict]] = {}
     for r in rows:
-        by_doc.setdefault(Path(str(r.get("source_path", ""))).name, []).append(r)
+        path = str(r.get("source_path", ""))
+        by_doc.setdefault(path, []).append(r)
+        if Path(path).name != path:
+            by_doc.setdefault(Path(path).name, []).append(r)
     ref_by_doc: dict[str, list[dict]] = {}
     for g in reference:
-        ref_by_doc.setdefault(Path(str(g.get("source_path") or g.get("source_name", ""))).name, []).append(g)
+        ref_by_doc.setdefault(key(str(g.get("source_path") or g.get("source_name", ""))), []).append(g)
     n_gold = n_pred = n_tp = 0
     theme_pairs: list[tuple[set[str], set[str]]] = []
     kind_pairs, modality_pairs = [], []

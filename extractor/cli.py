@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="*", metavar="PATH", help="or: notices to extract and score")
     v.add_argument("--require", action="append", default=[], metavar="FIGURE=FLOOR",
                    help="exit 1 when a figure is below its floor, e.g. directive_f1=0.95")
+    v.add_argument("--by-theme", action="store_true",
+                   help="also print precision and recall per theme, with the terms that fired on false positives")
 
     c = sub.add_parser("compare", help="themes across cities, provinces, months, issuers",
                        description="Compare themes across groups of a directive table written by 'extract' "
@@ -256,7 +258,7 @@ def _cmd_themes(args: argparse.Namespace) -> int:
         print(args.qdc)
         return 0
     for t in tagger.themes:
-        terms = "、".join(t.terms[:12]) + ("…" if len(t.terms) > 12 else "")
+        terms = "、".join(t.lexicon[:12]) + ("…" if len(t.lexicon) > 12 else "")
         print(f"{t.id:22} {t.label}\n{'':22} {terms}")
     return 0
 
@@ -299,6 +301,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         else:
             raise ValueError("give --pred FILE or notice PATHs to extract")
         print(format_report(figures))
+    if args.by_theme and args.gold.suffix.lower() != ".qdpx":
+        from .evaluate import format_by_theme
+        print("\n" + format_by_theme(figures))
     failed = []
     for req in args.require:
         name, _, floor = req.partition("=")

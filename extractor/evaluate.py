@@ -28,6 +28,16 @@ def _themes(cell: Any) -> set[str]:
     return {t.strip() for t in str(cell or "").replace(";", "|").split("|") if t.strip()}
 
 
+def _theme_terms(cell: Any) -> dict[str, list[str]]:
+    """``theme:term,term|theme:term`` (the ``theme_terms`` column) → {theme: [terms]}."""
+    out: dict[str, list[str]] = {}
+    for part in str(cell or "").split("|"):
+        tid, sep, terms = part.partition(":")
+        if sep and tid.strip():
+            out[tid.strip()] = [t for t in terms.split(",") if t]
+    return out
+
+
 def _prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     p = tp / n_pred if n_pred else (1.0 if n_gold == 0 else 0.0)
     r = tp / n_gold if n_gold else 1.0
@@ -46,9 +56,29 @@ class DocScore:
 
 
 @dataclass
+class ThemeScore:
+    """One theme on the matched pairs: counts, and the terms that fired where gold has no such theme."""
+
+    theme: str
+    tp: int = 0
+    n_pred: int = 0
+    n_gold: int = 0
+    fp_terms: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def precision(self) -> float:
+        return _prf(self.tp, self.n_pred, self.n_gold)[0]
+
+    @property
+    def recall(self) -> float:
+        return _prf(self.tp, self.n_pred, self.n_gold)[1]
+
+
+@dataclass
 class Figures:
     summary: dict[str, float]
     documents: list[DocScore] = field(default_factory=list)
+    by_theme: dict[str, ThemeScore] = field(default_factory=dict)
     agreement: dict[str, dict[str, float]] = field(default_factory=dict)  # theme → precision, recall, kappa …
 
 
@@ -120,6 +150,7 @@ def evaluate(gold: list[dict], rows: list[dict]) -> Figures:
     f_n = dict.fromkeys(DOC_FIELDS, 0)
     docs = []
     theme_pairs: list[tuple[set[str], set[str]]] = []
+    by_theme: dict[str, ThemeScore] = {}
     for doc in gold:
         pred = by_doc.get(doc["file"], [])
         pairs = match_directives(doc["directives"], pred)
@@ -134,6 +165,15 @@ def evaluate(gold: list[dict], rows: list[dict]) -> Figures:
             t["th_tp"] += len(gs & ps)
             t["th_pred"] += len(ps)
             t["th_gold"] += len(gs)
+            fired = _theme_terms(r.get("theme_terms"))
+            for tid in gs | ps:
+                score = by_theme.setdefault(tid, ThemeScore(tid))
+                score.tp += tid in gs and tid in ps
+                score.n_pred += tid in ps
+                score.n_gold += tid in gs
+                if tid in ps and tid not in gs:
+                    for term in fired.get(tid, ["?"]):
+                        score.fp_terms[term] = score.fp_terms.get(term, 0) + 1
             if g.get("primary"):
                 t["prim_n"] += 1
                 t["prim_ok"] += str(r.get("primary_theme") or "").strip() == g["primary"]
@@ -163,7 +203,7 @@ def evaluate(gold: list[dict], rows: list[dict]) -> Figures:
     }
     agreement, pooled = theme_agreement(theme_pairs)
     summary["theme_kappa"] = pooled
-    return Figures(summary, docs, agreement)
+    return Figures(summary, docs, dict(sorted(by_theme.items())), agreement)
 
 
 def evaluate_table(gold: list[dict], df: Any) -> Figures:
@@ -258,7 +298,7 @@ def evaluate_project(reference: list[dict], rows: list[dict]) -> Figures:
     summary = {"directive_precision": p, "directive_recall": r, "directive_f1": f,
                "theme_precision": tp_, "theme_recall": tr_, "theme_f1": tf_, "theme_kappa": pooled,
                "kind_kappa": cohen_kappa(kind_pairs), "modality_kappa": cohen_kappa(modality_pairs)}
-    return Figures(summary, docs, agreement)
+    return Figures(summary, docs, agreement=agreement)
 
 
 def extracted_rows(paths: list[str]) -> list[dict]:
@@ -295,4 +335,15 @@ def format_report(figures: Figures) -> str:
         lines.extend(f"    extra:  {s}" for s in d.spurious)
     lines.append("")
     lines.extend(f"{k}: {v:.3f}" for k, v in figures.summary.items())
+    return "\n".join(lines)
+
+
+def format_by_theme(figures: Figures, top: int = 6) -> str:
+    """Precision and recall per theme on the matched directives, with the terms that fired most
+    often on false positives (a term seen on a theme the gold directive lacks)."""
+    lines = [f"{'theme':22} {'tp':>4} {'pred':>4} {'gold':>4}  prec   rec  false-positive terms"]
+    for s in figures.by_theme.values():
+        terms = sorted(s.fp_terms.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        shown = ", ".join(f"{term}×{n}" if n > 1 else term for term, n in terms)
+        lines.append(f"{s.theme:22} {s.tp:4} {s.n_pred:4} {s.n_gold:4}  {s.precision:.2f}  {s.recall:.2f}  {shown}")
     return "\n".join(lines)

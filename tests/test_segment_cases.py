@@ -10,6 +10,7 @@ import yaml
 from extractor.clean import fold_width
 from extractor.pipeline import Extractor
 
+_KEYS = {"kind", "marker", "starts", "ends", "heading", "speaker"}
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "segment.yaml").read_text(encoding="utf-8"))
 
 
@@ -25,6 +26,8 @@ def test_segment_case(case: dict, extractor: Extractor) -> None:
     notice = extractor.extract_text(case["text"], source_path=f"{case['name']}.txt")
     got = notice.directives
     expect = case["expect"]
+    for exp in expect:  # a key the table misspells, or a value YAML cut at a comma, fails here
+        assert set(exp) <= _KEYS and all(isinstance(v, str) and v for v in exp.values()), exp
     assert len(got) == len(expect), [d.text for d in got]
     for row, exp in zip(got, expect):
         assert row.text.startswith(fold_width(exp["starts"])), (row.text, exp)

@@ -622,7 +622,7 @@ class Segmenter:
         comma = _CLAUSE_MARK.search(text, pos, end)
         if comma and text[comma.start()] == "," and self._comma_subject.match(text[pos:comma.start()]):
             m = self._modal.match(text, comma.end(), end)
-            if m and not self._actor_exclude.search(text, pos, pos + 4):
+            if m:
                 return pos, m.start(), m.group()
         if not is_open:
             t = self._topic.match(text, pos, end)

@@ -41,7 +41,10 @@ _POSTS = ("总指挥", "指挥长", "副书记", "书记", "副省长", "省长"
 _NAME_AFTER_POST = re.compile(
     r"(?:" + "|".join(_POSTS) + r")(?P<name>[\u4e00-\u9fff]{2,3}?)(?=主持|在|出席|强调|指出|要求|表示|说|作|并|讲话|$)")
 _NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
-_POST_NAME = re.compile(r"(?:" + "|".join(_POSTS) + r")[\u4e00-\u9fff]{2,3}")
+# A post and a name before what a leader does at a meeting (副书记朱玉超传达…): the speaker of a
+# frame in a later clause of the sentence.
+_POST_NAME = re.compile(r"(?:" + "|".join(_POSTS) + r")[\u4e00-\u9fff]{2,3}?"
+                        r"(?=主持|在|出席|参加|传达|通报|介绍|听取|宣读|分析|总结|回顾|作|并|,|、|$)")
 
 
 def _alternation(words: list[str] | tuple[str, ...]) -> str:
@@ -76,6 +79,7 @@ class _Marker:
     last: bool = False  # 最后: closes a sequence
     para_first: int = -1  # where its paragraph's text begins
     depth: int = 0  # how many brackets of its paragraph are open at it
+    via_actor: bool = False  # stands after an actor (各乡镇一要), not at a boundary
 
 
 @dataclass
@@ -173,6 +177,7 @@ class Segmenter:
         self._actor = re.compile(
             rf"(?P<subj>[^,;:。!?\n]{{2,{rules.actor.max_len * 2}}}?)(?:也|都|还|更|均|同样)?(?P<modal>{rules.modal})")
         self._actor_noun = re.compile(rules.actor.nouns)
+        self._actor_end = re.compile(rf"(?:{rules.actor.nouns})$")
         self._actor_exclude = re.compile(rules.actor.exclude)
         self._comma_subject = re.compile(rules.actor.comma_subject)
         self._lead = re.compile(rules.lead_connective)
@@ -339,9 +344,11 @@ class Segmenter:
                 if pi < 0 or pos < firsts[pi] or m.end() > paras[pi].end:
                     continue
                 first = firsts[pi]
-                if (pos != first and pos not in frame_ends and not _after_boundary(text, pos, first, allowed)
-                        and not (fam.after_actor and self._after_actor(text, pos, first, allowed))):
-                    continue
+                via_actor = False
+                if pos != first and pos not in frame_ends and not _after_boundary(text, pos, first, allowed):
+                    if not (fam.after_actor and self._after_actor(text, pos, first)):
+                        continue
+                    via_actor = True
                 raw = m.group("ord")
                 last = False
                 if fam.ordinal == "chinese":
@@ -354,11 +361,11 @@ class Segmenter:
                     ordinal, last = _SEQUENCE.get(raw, 0), raw in ("然后", "最后")
                 if ordinal or last:
                     out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last, first,
-                                       depth.at(pos, paras[pi].start)))
+                                       depth.at(pos, paras[pi].start), via_actor))
             found[fam.id] = out
         return found
 
-    def _after_actor(self, text: str, pos: int, first: int, allowed: str) -> bool:
+    def _after_actor(self, text: str, pos: int, first: int) -> bool:
         """Whether a short actor stands between the last boundary and ``pos`` (会议要求,各乡镇|一要…)."""
         lo = max(first, pos - self.rules.actor.max_len - 1)
         b = _LAST_BOUNDARY.search(text, lo, pos)
@@ -366,7 +373,7 @@ class Segmenter:
         if subj_start < 0 or pos - subj_start < 2:
             return False
         subj = text[subj_start:pos].strip()
-        return self._actor_noun.search(subj) is not None and not self._actor_exclude.search(subj)
+        return self._actor_end.search(subj) is not None and not self._actor_exclude.search(subj)
 
     def _series(self, markers: list[_Marker], fam, n_paras: int) -> list[list[_Marker]]:
         """Runs of consecutive ordinals. Markers inside brackets form their own runs, so that an
@@ -400,7 +407,7 @@ class Segmenter:
                 cur.append(mk)
         # A lone 一要 / 第一 in the page's last paragraph: its siblings were cut off.
         return [s for s in series if len(s) >= 2 or (fam.lone_at_end and s[0].ordinal == 1 and s[0].depth == 0
-                                                      and s[0].para == n_paras - 1)]
+                                                      and not s[0].via_actor and s[0].para == n_paras - 1)]
 
     def _numbered(self, text: str, paras: list[_Para], frames: _Frames) -> list[_Start]:
         by_family = self._markers(text, paras, frames.ends)

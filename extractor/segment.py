@@ -661,6 +661,8 @@ class Segmenter:
                     continue
                 m = frames.by_sentence.get(s0)
                 if m:
+                    if idx:  # a new frame sentence ends the directive before it (…。他要求,要…)
+                        out.append(_Start(s_start, s_start, "stop", "", s_start))
                     context = had = True
                     is_open = False
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:

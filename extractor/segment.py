@@ -337,7 +337,8 @@ class Segmenter:
         depth = _Brackets(text)
         for fam in self.rules.numbered:
             allowed = _BOUNDARY[fam.position]
-            out = []
+            out: list[_Marker] = []
+            heads: list[_Marker] = []  # ordinal-1 markers in mid-clause, kept only if their 二 follows
             for m in fam.regex.finditer(text):  # one pass over the text, not one per paragraph
                 pos = m.start()
                 pi = bisect_right(starts, pos) - 1
@@ -346,9 +347,15 @@ class Segmenter:
                 first = firsts[pi]
                 via_actor = False
                 if pos != first and pos not in frame_ends and not _after_boundary(text, pos, first, allowed):
-                    if not (fam.after_actor and self._after_actor(text, pos, first)):
+                    if fam.after_actor and self._after_actor(text, pos, first):
+                        via_actor = True
+                    elif fam.after_actor and m.group().endswith("要") and m.group("ord") == "一":
+                        # 下一步一要…,二要…: a head in mid-clause stands if its 二 follows (below)
+                        heads.append(_Marker(fam.id, fam.level, 1, pos, m.end(), pi, False, first,
+                                             depth.at(pos, paras[pi].start), True))
                         continue
-                    via_actor = True
+                    else:
+                        continue
                 raw = m.group("ord")
                 last = False
                 if fam.ordinal == "chinese":
@@ -362,6 +369,11 @@ class Segmenter:
                 if ordinal or last:
                     out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last, first,
                                        depth.at(pos, paras[pi].start), via_actor))
+            for head in heads:
+                i = bisect_right([mk.start for mk in out], head.start)
+                if i < len(out) and out[i].para == head.para and out[i].ordinal == 2 and out[i].depth == head.depth \
+                        and (i == 0 or out[i - 1].start < head.start):
+                    out.insert(i, head)
             found[fam.id] = out
         return found
 
@@ -668,6 +680,7 @@ class Segmenter:
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:
                         if c in owned:
                             break
+                        c = self._skip_bullets(text, c, s_end)
                         found = self.directive_start(text, c, s_end)
                         if found and not self._modal_is_request(text, c):
                             sents.append(_Start(c, para.end, "unnumbered", found[1], found[0] + len(found[1]),

@@ -2,16 +2,21 @@
 
 Three kinds of directive, found in this order so that the larger unit owns its sentences:
 
-1. numbered: marker families (一要, 一是, 第一, 首先…, 一、, (一), 1., (1), ①) read from
-   ``rules/segment.yaml``; a series needs two or more consecutive ordinals. A member runs to the
-   next member of its series or to the end of its paragraph.
-2. parallel: three or more sentences of one shape (最好的方法是… / 执行规定要严 / 要坚决守住X门).
-3. unnumbered: in a frame (会议强调, <leader>指出, 他要求 …), each sentence that opens with a modal
-   (要, 必须 …) or with a short actor then a modal (全市上下要 …); in the frame sentence itself,
-   the first clause that does.
+1. numbered: marker families (一要, 一是/一是要, 第一, 首先…, 一、, (一), 1., (1), ①) read from
+   ``rules/segment.yaml``; a series needs two or more consecutive ordinals (or opens the page past
+   1, or is a lone 一要 in the page's last paragraph, when the family allows). Markers inside
+   brackets form their own series. A member runs to the next member of its series or to the end of
+   its paragraph. A series that reports work done, or is the meeting's agenda, is dropped.
+2. parallel: three or more sentences of one shape (最好的方法是… / 执行规定要严 / 聚焦“三防”,…).
+3. unnumbered: in a frame (会议强调, <leader>指出, 他要求, a standalone 会议强调⏎ or 袁华军强调——
+   line …), each sentence that opens with a modal (要, 必须 …), with a short actor then a modal
+   (全市上下要 …), or with one of the other starts of ``Segmenter.sentence_start``; in the frame
+   sentence itself, the first clause that does. In a list written as one sentence, each ;-clause
+   that opens so starts a directive too.
 
 All positions are offsets into the cleaned text; a span never crosses a paragraph unless a
-heading-only numbered item owns the body paragraphs below it.
+heading-only numbered item owns the body paragraphs below it (a line that opens with punctuation
+continues the paragraph before it).
 """
 
 from __future__ import annotations

@@ -882,7 +882,7 @@ def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tu
 
 _CLAUSE_MARK = re.compile(r"[,;:][ \t]*")  # with the spaces after it, which a clause start skips
 _BRACKETED = re.compile(r"\([^()]*\)")
-_REPEAT_MIN = 8  # a repeated directive is dropped when at least this long
+_REPEAT_MIN = 12  # a repeated directive is dropped when at least this long (short ones recur by chance)
 _CLAUSE_ENDS = ",;。!?、"
 
 

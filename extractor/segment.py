@@ -145,6 +145,8 @@ _MAY_SECTION = re.compile(r"[^,;:。!?\n]*\s*:[^\S\n]*(?:\n|\Z)")
 _CLAUSE_STOP = re.compile(r"[。!?;]")  # a text without one is a heading, not a sentence
 _LAST_BOUNDARY = re.compile(r"[。!?;:,][^。!?;:,]*$")  # the last clause boundary before the search's end
 _SEMICOLON = re.compile(r";[ \t]*")
+_SENTENCE_END = re.compile(r"[。!?]")
+_CUT_OFF_PARAS = 2  # a series may open past 1 within the page's first paragraphs (the page was cut)
 _BRACKET = re.compile(r"[()]")
 _AFTER_SENTENCE_END = re.compile(r"(?<=[。!?])")
 _HEADING_END = re.compile(r"[,。;:!?\n]")
@@ -392,7 +394,7 @@ class Segmenter:
         subj = text[subj_start:pos].strip()
         return self._actor_end.search(subj) is not None and not self._actor_exclude.search(subj)
 
-    def _series(self, markers: list[_Marker], fam, n_paras: int) -> list[list[_Marker]]:
+    def _series(self, markers: list[_Marker], fam, last_prose: int) -> list[list[_Marker]]:
         """Runs of consecutive ordinals. Markers inside brackets form their own runs, so that an
         inner list (…(一是…;二是…);三是…) neither continues nor breaks the outer one."""
         series: list[list[_Marker]] = []
@@ -409,7 +411,7 @@ class Segmenter:
             cur = current.get(mk.depth)
             if cur is None:
                 # A page cut before its first item opens at 四要: the run may begin past 1.
-                if fam.cut_off and not seen_any and mk.depth == 0 and mk.para <= 1 and not mk.last:
+                if fam.cut_off and not seen_any and mk.depth == 0 and mk.para <= _CUT_OFF_PARAS and not mk.last:
                     current[0] = [mk]
                     series.append(current[0])
                 seen_any = True
@@ -422,15 +424,18 @@ class Segmenter:
                 if mk.last:
                     mk.ordinal = prev.ordinal + 1
                 cur.append(mk)
-        # A lone 一要 / 第一 in the page's last paragraph: its siblings were cut off.
+        # A lone 一要 / 第一 in the page's last prose paragraph: its siblings were cut off.
         return [s for s in series if len(s) >= 2 or (fam.lone_at_end and s[0].ordinal == 1 and s[0].depth == 0
-                                                      and not s[0].via_actor and s[0].para == n_paras - 1)]
+                                                      and not s[0].via_actor and s[0].para >= last_prose)]
 
     def _numbered(self, text: str, paras: list[_Para], frames: _Frames) -> list[_Start]:
         by_family = self._markers(text, paras, frames.ends)
+        # The last paragraph with a sentence end: what follows it is page residue, not text.
+        last_prose = next((i for i in range(len(paras) - 1, -1, -1)
+                           if _SENTENCE_END.search(text, paras[i].start, paras[i].end)), 0)
         all_series: list[list[_Marker]] = []
         for fam in self.rules.numbered:
-            all_series.extend(s for s in self._series(by_family[fam.id], fam, len(paras))
+            all_series.extend(s for s in self._series(by_family[fam.id], fam, last_prose)
                               if not self._reports_work_done(text, paras, s[0], frames))
         # A series whose members all lie inside one member of another series is part of that
         # member (一要加强监测:①…;②…), not directives of its own. A series that reports work done or

@@ -690,13 +690,13 @@ class Segmenter:
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:
                         if c in owned:
                             break
-                        c = self._skip_bullets(text, c, s_end)
-                        found = self.directive_start(text, c, s_end)
-                        if found and not self._modal_is_request(text, c):
-                            sents.append(_Start(c, para.end, "unnumbered", found[1], found[0] + len(found[1]),
-                                                frames.at(c)))
+                        found3 = self.sentence_start(text, self._skip_bullets(text, c, s_end), s_end, False)
+                        if found3:
+                            start, mpos, marker = found3
+                            sents.append(_Start(start, para.end, "unnumbered", marker, mpos + len(marker),
+                                                frames.at(start)))
                             is_open = True
-                            self._semicolon_starts(text, c, s_end, para.end, owned, frames, semis)
+                            self._semicolon_starts(text, start, s_end, para.end, owned, frames, semis)
                             break
                     continue
                 if not context or (idx == 0 and not had and not self.sentence_start(text, s_start, s_end, False)):

@@ -376,10 +376,9 @@ class Segmenter:
                 if ordinal or last:
                     out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last, first,
                                        depth.at(pos, paras[pi].start), via_actor))
-            for head in heads:
+            for head in heads:  # few: most texts have none
                 i = bisect_right([mk.start for mk in out], head.start)
-                if i < len(out) and out[i].para == head.para and out[i].ordinal == 2 and out[i].depth == head.depth \
-                        and (i == 0 or out[i - 1].start < head.start):
+                if i < len(out) and out[i].para == head.para and out[i].ordinal == 2 and out[i].depth == head.depth:
                     out.insert(i, head)
             found[fam.id] = out
         return found

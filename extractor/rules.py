@@ -254,6 +254,7 @@ class ParallelFamily(BaseModel):
     pattern: str
     min_members: int = Field(3, ge=2)
     needs_frame: bool = False  # a frame must open the members' paragraph or one of the two before
+    requires: str = ""  # a character every member holds: paragraphs without it are not tried
     examples: Examples
 
     _check = field_validator("pattern")(_check_regex)

@@ -104,6 +104,7 @@ class _Frames:
     speakers: list[str] = field(default_factory=list)
     ends: set[int] = field(default_factory=set)
     by_sentence: dict[int, re.Match[str]] = field(default_factory=dict)  # sentence start → its frame
+    by_pos: dict[int, re.Match[str]] = field(default_factory=dict)  # where a frame begins → its match
 
     def add(self, pos: int, end: int, speaker: str) -> None:
         self.positions.append(pos)
@@ -180,17 +181,19 @@ class Segmenter:
         self._who_name_post = re.compile(rules.frame.who_name_post)
         self._who_topic = re.compile(rules.frame.who_topic)
         self._modal = re.compile(rules.modal)
-        # A subject may hold bracketed parts (领导小组(指挥部)), which do not count towards max_len.
+        # A subject may hold bracketed parts (领导小组(指挥部)), each of which counts as one character.
         self._actor = re.compile(
-            rf"(?P<subj>[^,;:。!?\n]{{2,{rules.actor.max_len * 2}}}?)(?:也|都|还|更|均|同样)?(?P<modal>{rules.modal})")
+            rf"(?P<subj>(?:[^,;:。!?\n()]|\([^,;:。!?\n()]{{1,12}}\)){{2,{rules.actor.max_len}}}?)"
+            rf"(?:也|都|还|更|均|同样)?(?P<modal>{rules.modal})")
         self._actor_noun = re.compile(rules.actor.nouns)
         self._actor_end = re.compile(rf"(?:{rules.actor.nouns})$")
         self._actor_exclude = re.compile(rules.actor.exclude)
         self._comma_subject = re.compile(rules.actor.comma_subject)
         self._lead = re.compile(rules.lead_connective)
-        self._purpose = re.compile(rules.purpose_clause)
-        self._request = re.compile(rules.request_start)
-        self._topic = re.compile(rules.topic_start)
+        # The openings of sentence_start other than a modal or an actor, tried in one match.
+        self._other_start = re.compile(
+            rf"(?P<request>{rules.request_start})|(?P<lead>{rules.lead_connective})|"
+            rf"(?P<purpose>{rules.purpose_clause})|(?P<topic>{rules.topic_start})")
         self._bullets = re.compile(rules.bullets)
         self._agenda = re.compile(rules.agenda_item)
         self._byline = re.compile(rules.trailing_byline)
@@ -199,7 +202,7 @@ class Segmenter:
         self._narrative_item = re.compile(rules.narrative_item)
         # (id, regex, has a prefix group, has a marker group) of each parallel family.
         self._parallel_families = [(fam.id, fam.regex, "prefix" in fam.regex.groupindex,
-                                    "marker" in fam.regex.groupindex) for fam in rules.parallel]
+                                    "marker" in fam.regex.groupindex, fam.requires) for fam in rules.parallel]
         self._clause_reach = rules.frame.clause_reach
         self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
 
@@ -223,10 +226,10 @@ class Segmenter:
 
     # -- frames -------------------------------------------------------------------------------
     def match_frame(self, text: str, pos: int, names: set[str] | frozenset = frozenset(),
-                    clause: bool = False, lead: str = "") -> re.Match[str] | None:
+                    clause: bool = False, lead_start: int = -1) -> re.Match[str] | None:
         """A frame clause (会议强调, / 他指出, / 省长王凯在会议讲话中要求,) starting at ``pos``.
 
-        ``clause``: ``pos`` is a later clause of a sentence whose earlier clauses are ``lead``."""
+        ``clause``: ``pos`` is a later clause of a sentence that begins at ``lead_start``."""
         scan = self._frame_scan(text)
         m = self._frame.match(text, pos) if scan.may_frame(pos, self._frame_reach) else None
         section = False
@@ -243,7 +246,7 @@ class Segmenter:
         named = who in names or _NAME_AFTER_POST.search(who) is not None or self._who_name_post.match(who) is not None
         if not who:
             # 会上,副书记朱玉超传达了…精神,强调了…: the speaker is named in an earlier clause.
-            return m if clause and self._names_speaker(lead, names) else None
+            return m if clause and self._names_speaker(text[lead_start:pos], names) else None
         if not (named or self._who_speaker.search(who)):
             return None
         if clause and not (who in ("会议", "会上", "他", "她") or named):
@@ -304,14 +307,26 @@ class Segmenter:
     def find_frame(self, text: str, s_start: int, s_end: int, names: set[str]) -> re.Match[str] | None:
         """A frame at a sentence start, or after leading clauses (会上,市长X要求,…)."""
         m = self.match_frame(text, s_start, names)
-        # A frame at a later clause needs its verb before the sentence's closing 。!? or line end.
-        if m is None and self._frame_scan(text).has_verb(s_start, s_end):
-            reach = self._clause_reach
-            for c in _clause_starts(text, s_start, s_end, limit=reach)[1:reach]:
-                m = self.match_frame(text, c, names, clause=True, lead=text[s_start:c])
-                if m:
-                    break
-        return m
+        if m is not None:
+            return m
+        # A frame at a later clause needs its verb in that clause: only the clauses that hold a
+        # verb, within the first clause_reach of the sentence, are tried.
+        scan = self._frame_scan(text)
+        i = bisect_left(scan.verbs, s_start)
+        tried = s_start
+        while i < len(scan.verbs) and scan.verbs[i] < s_end:
+            v = scan.verbs[i]
+            i += 1
+            c = max(text.rfind(",", s_start, v), text.rfind(";", s_start, v), text.rfind(":", s_start, v)) + 1
+            if c <= tried:
+                continue  # the sentence's first clause (tried above), or a clause tried already
+            tried = c
+            if sum(text.count(ch, s_start, c) for ch in ",;:") >= self._clause_reach:
+                break
+            m = self.match_frame(text, _skip_space(text, c, s_end), names, clause=True, lead_start=s_start)
+            if m:
+                return m
+        return None
 
     def _frames(self, text: str, paras: list[_Para], names: set[str]) -> _Frames:
         frames = _Frames()
@@ -329,6 +344,7 @@ class Segmenter:
                         previous = self.speaker_of(who, previous, names)
                         frames.add(m.start(), m.end(), previous)
                         frames.by_sentence[s_start] = m
+                        frames.by_pos[m.start()] = m
                 # The last leader named (市委书记张建国主持会议) is who a later 他 refers to.
                 i = bisect_left(posts, s_start)
                 if i < len(posts) and posts[i] < s_end:
@@ -544,26 +560,29 @@ class Segmenter:
         return end
 
     # -- parallel -------------------------------------------------------------------------------
-    def _sentence_starts(self, text: str, para: _Para, frames_at: set[int]) -> list[int]:
+    def _sentence_starts(self, text: str, para: _Para, frames: _Frames) -> list[int]:
         """Sentence starts (after 。!?;) and the position right after a frame clause."""
         out = []
         for s_start, s_end in _sentences(text, para, semicolons=True):
             out.append(s_start)
-            if s_start in frames_at:
-                m = self.match_frame(text, s_start)
-                if m and m.end() < s_end:
-                    out.append(m.end())
+            m = frames.by_pos.get(s_start)
+            if m and m.end() < s_end:
+                out.append(m.end())
         return out
 
     def _parallel(self, text: str, paras: list[_Para], frames: _Frames, owned: _Owned) -> list[_Start]:
-        frames_at = set(frames.positions)
         cands: list[tuple[str, str, int, int, int, str]] = []  # family, key, pos, body, para, marker
         families = self._parallel_families
+        plain = [f for f in families if not f[4]]  # the families a paragraph without their character may hold
+        needy = {f[4] for f in families if f[4]}
         for pi, para in enumerate(paras):
-            for pos in self._sentence_starts(text, para, frames_at):
+            # A family that needs a character (“) is tried only in paragraphs that hold one.
+            mine = families if not needy or any(text.find(c, para.start, para.end) >= 0 for c in needy) \
+                else plain
+            for pos in self._sentence_starts(text, para, frames):
                 if pos in owned:
                     continue
-                for fid, regex, has_prefix, has_marker in families:
+                for fid, regex, has_prefix, has_marker, _ in mine:
                     m = regex.match(text, pos)
                     if not m:
                         continue
@@ -618,8 +637,7 @@ class Segmenter:
         a = self._actor.match(text, pos, end)
         if a:
             subj = a.group("subj")
-            if (self._actor_noun.search(subj) and not self._actor_exclude.search(subj)
-                    and len(_BRACKETED.sub("", subj)) <= self.rules.actor.max_len):
+            if self._actor_noun.search(subj) and not self._actor_exclude.search(subj):
                 return a.start("modal"), a.group("modal")
         return None
 
@@ -633,29 +651,23 @@ class Segmenter:
         found = self.directive_start(text, pos, end)
         if found:
             return pos, found[0], found[1]
-        r = self._request.match(text, pos, end)
-        if r:
-            return pos, pos, r.group()
-        lead = self._lead.match(text, pos, end)
-        if lead:
-            found = self.directive_start(text, _skip_space(text, lead.end(), end), end)
-            if found:
-                return pos, found[0], found[1]
-        purpose = self._purpose.match(text, pos, end)
-        if purpose:
-            after = _skip_space(text, purpose.end(), end)
-            found = self.directive_start(text, after, end)
-            if found:
-                return after, found[0], found[1]
+        o = self._other_start.match(text, pos, end)  # one match for the four openings below
+        if o:
+            kind = o.lastgroup
+            if kind == "request":
+                return pos, pos, o.group()
+            if kind == "topic" and not is_open:
+                return pos, o.start("modal"), o.group("modal")
+            if kind in ("lead", "purpose"):
+                after = _skip_space(text, o.end(), end)
+                found = self.directive_start(text, after, end)
+                if found:
+                    return (pos if kind == "lead" else after), found[0], found[1]
         comma = _CLAUSE_MARK.search(text, pos, end)
         if comma and text[comma.start()] == "," and self._comma_subject.match(text[pos:comma.start()]):
             m = self._modal.match(text, comma.end(), end)
             if m:
                 return pos, m.start(), m.group()
-        if not is_open:
-            t = self._topic.match(text, pos, end)
-            if t:
-                return pos, t.start("modal"), t.group("modal")
         return None
 
     def _unnumbered(self, text: str, paras: list[_Para], frames: _Frames, owned: _Owned,
@@ -670,7 +682,7 @@ class Segmenter:
             semis: list[_Start] = []  # directives opened by ;-clauses
             sentences = _sentences(text, para)
             for idx, (s0, s_end) in enumerate(sentences):
-                s_start = self._skip_bullets(text, s0, s_end)
+                s_start = s0 if "\u4e00" <= text[s0] <= "\u9fff" else self._skip_bullets(text, s0, s_end)
                 if s_start >= s_end:
                     continue  # a lone bullet glyph
                 if s0 in owned or s_start in owned:
@@ -698,11 +710,12 @@ class Segmenter:
                             self._semicolon_starts(text, start, s_end, para.end, owned, frames, semis)
                             break
                     continue
-                if not context or (idx == 0 and not had and not self.sentence_start(text, s_start, s_end, False)):
-                    if idx == 0:
-                        context = False
+                if not context:
                     continue
                 found3 = self.sentence_start(text, s_start, s_end, is_open)
+                if idx == 0 and not had and not found3:
+                    context = False  # a paragraph that opens with no directive ends the frame
+                    continue
                 if found3:
                     start, mpos, marker = found3
                     had = is_open = True
@@ -723,6 +736,8 @@ class Segmenter:
     def _semicolon_starts(self, text: str, lo: int, hi: int, limit: int, owned: _Owned, frames: _Frames,
                           into: list[_Start]) -> None:
         """Directives that ;-clauses of ``text[lo:hi]`` open (要… or actor+要…)."""
+        if text.find(";", lo, hi) < 0:  # most sentences have none
+            return
         for sm in _SEMICOLON.finditer(text, lo, hi):
             c = sm.end()
             if c >= hi or c in owned:
@@ -735,6 +750,8 @@ class Segmenter:
                 into.append(_Start(c, limit, "unnumbered", found[1], found[0] + len(found[1]), frames.at(c)))
 
     def _skip_bullets(self, text: str, pos: int, end: int) -> int:
+        if pos >= end or "\u4e00" <= text[pos] <= "\u9fff":  # no bullet is a Chinese character
+            return pos
         m = self._bullets.match(text, pos, end)
         return m.end() if m else pos
 
@@ -745,7 +762,7 @@ class Segmenter:
     # -- spans ----------------------------------------------------------------------------------
     def _spans(self, text: str, paras: list[_Para], starts: list[_Start]) -> list[Span]:
         spans: list[Span] = []
-        seen: dict[str, list[str]] = {}
+        seen: dict[str, list[tuple[int, int]]] = {}
         for i, st in enumerate(starts):
             end = st.end
             for j in range(i + 1, len(starts)):  # not a copy of the rest of the list per start
@@ -767,17 +784,25 @@ class Segmenter:
         return spans
 
     @staticmethod
-    def _repeats(text: str, start: int, end: int, seen: dict[str, list[str]]) -> bool:
+    def _repeats(text: str, start: int, end: int, seen: dict[str, list[tuple[int, int]]]) -> bool:
         """Whether the directive repeats an earlier one, whole or as its leading clauses (a lead
         paragraph's 要重点防麻痹、防输入 said again in the body); else it is recorded in ``seen``."""
-        body = text[start:end].rstrip("。;,!? ")
-        if len(body) < _REPEAT_MIN:
+        e = end
+        while e > start and text[e - 1] in _CLAUSE_ENDS:
+            e -= 1
+        n = e - start
+        if n < _REPEAT_MIN:
             return False
-        key = body[:_REPEAT_MIN]
-        for earlier in seen.get(key, ()):
-            if earlier.startswith(body) and (len(earlier) == len(body) or earlier[len(body)] in _CLAUSE_ENDS):
-                return True
-        seen.setdefault(key, []).append(text[start:end])
+        key = text[start:start + _REPEAT_MIN]
+        earlier = seen.get(key)
+        if earlier:
+            body = text[start:e]
+            for a, b in earlier:
+                if b - a >= n and text.startswith(body, a) and (b - a == n or text[a + n] in _CLAUSE_ENDS):
+                    return True
+            earlier.append((start, end))
+        else:
+            seen[key] = [(start, end)]
         return False
 
     def _trim_end(self, text: str, start: int, end: int) -> int:
@@ -885,9 +910,8 @@ def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tu
 
 
 _CLAUSE_MARK = re.compile(r"[,;:][ \t]*")  # with the spaces after it, which a clause start skips
-_BRACKETED = re.compile(r"\([^()]*\)")
 _REPEAT_MIN = 12  # a repeated directive is dropped when at least this long (short ones recur by chance)
-_CLAUSE_ENDS = ",;。!?、"
+_CLAUSE_ENDS = ",;。!?、 "
 
 
 def _clause_starts(text: str, start: int, end: int, limit: int = 0) -> list[int]:
@@ -936,6 +960,8 @@ class _Brackets:
         return self.cum[i - 1] if i else 0
 
     def at(self, pos: int, para_start: int) -> int:
+        if self.text.find("(", para_start, pos) < 0:  # no bracket opens before it in its paragraph
+            return 0
         return max(0, self._before(pos) - self._before(para_start))
 
 

@@ -334,6 +334,7 @@ class SegmentRules(BaseModel):
     topic_examples: Examples
     semicolon_list: SemicolonListRule
     bullets: str
+    bullets_examples: Examples
     agenda_item: str
     agenda_item_examples: Examples
     heading_body_starts: list[str] = Field(min_length=1)

@@ -340,6 +340,7 @@ class SegmentRules(BaseModel):
     heading_body_starts: list[str] = Field(min_length=1)
     heading_max: int = 30
     trailing_byline: str
+    trailing_byline_examples: Examples
 
     _check = field_validator("modal", "trailing_byline", "narrative_sentence", "narrative_intro",
                              "narrative_item", "lead_connective", "purpose_clause", "request_start",

@@ -91,3 +91,8 @@ def test_bullet_examples(text, hit):
     assert (skipped > 0) is hit
     if hit:
         assert text[skipped:] == "要加强监测。"
+
+
+@pytest.mark.parametrize(("text", "hit"), _pairs(RULES.trailing_byline_examples))
+def test_trailing_byline_examples(text, hit):
+    assert (re.search(RULES.trailing_byline, text) is not None) is hit

@@ -321,6 +321,8 @@ class SegmentRules(BaseModel):
     actor: ActorRule
     narrative_sentence: str
     narrative_examples: Examples
+    attendance_sentence: str
+    attendance_examples: Examples
     narrative_intro: str
     narrative_intro_examples: Examples
     narrative_item: str
@@ -342,7 +344,7 @@ class SegmentRules(BaseModel):
     trailing_byline: str
     trailing_byline_examples: Examples
 
-    _check = field_validator("modal", "trailing_byline", "narrative_sentence", "narrative_intro",
+    _check = field_validator("modal", "trailing_byline", "narrative_sentence", "attendance_sentence", "narrative_intro",
                              "narrative_item", "lead_connective", "purpose_clause", "request_start",
                              "topic_start", "bullets", "agenda_item")(_check_regex)
 

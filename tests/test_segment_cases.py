@@ -96,3 +96,8 @@ def test_bullet_examples(text, hit):
 @pytest.mark.parametrize(("text", "hit"), _pairs(RULES.trailing_byline_examples))
 def test_trailing_byline_examples(text, hit):
     assert (re.search(RULES.trailing_byline, text) is not None) is hit
+
+
+@pytest.mark.parametrize(("text", "hit"), _pairs(RULES.attendance_examples) + _pairs(RULES.narrative_examples))
+def test_narrative_sentence_examples(text, hit):
+    assert SEGMENTER.is_narrative(text, 0, len(text)) is hit

@@ -42,6 +42,7 @@ class RunSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     no_directives: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source_path, duplicate_of)
+    repaired: list[tuple[str, str]] = field(default_factory=list)  # (source_path, encoding): damaged bytes
 
 
 def list_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
@@ -255,6 +256,7 @@ def write_notices(notices: Iterable[Notice], out: Path | None, *, dedupe: bool =
 
     A notice whose cleaned text (so ``doc_id``) was seen before in this run gets ``duplicate_of``,
     the first one's ``source_path``; with ``dedupe``, its directive rows are left out."""
+    from .load import repaired
     from .table import TableWriter
 
     summary = RunSummary()
@@ -272,6 +274,8 @@ def write_notices(notices: Iterable[Notice], out: Path | None, *, dedupe: bool =
                     notice = Notice(document=doc, directives=[] if dedupe else notice.directives)
                 if doc.status == "no_directives":
                     summary.no_directives.append(doc.source_path)
+                if repaired(doc.encoding):
+                    summary.repaired.append((doc.source_path, doc.encoding))
             writer.add(notice)
             bar.advance()
         summary.n_documents = writer.n_documents

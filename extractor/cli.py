@@ -188,6 +188,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             summary = run_extract(present, args.out, options, args.jobs, dedupe=args.dedupe, progress=progress)
     for path, reason in summary.errors:
         print(f"{path}: {reason}", file=sys.stderr)
+    if not args.quiet:
+        for path, encoding in summary.repaired:
+            print(f"warning: {path}: damaged text, read as {encoding}", file=sys.stderr)
     if not args.quiet and args.out:
         print(f"{summary.n_documents} notices, {summary.n_directives} directives → {args.out}"
               + (f"; {len(summary.errors)} failed" if summary.errors else "")

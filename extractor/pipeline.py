@@ -104,12 +104,12 @@ class Extractor:
         except LoadError as exc:
             log.warning("%s: %s", path, exc)
             return Notice(document=DocumentRow(source_path=str(path), status="error", error=str(exc)))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+            return _failed(path, "loading", exc)
         try:
             return self.extract_loaded(loaded)
         except Exception as exc:  # noqa: BLE001 - one bad notice must not stop a batch
-            log.exception("%s: extraction failed", path)
-            return Notice(document=DocumentRow(source_path=str(path), status="error",
-                                               error=f"extraction failed: {type(exc).__name__}: {exc}"))
+            return _failed(path, "extraction", exc)
 
     def iter_notices(self, paths: Iterable[str | os.PathLike]) -> Iterator[Notice]:
         """Notices for every input file under ``paths``, in a deterministic order."""
@@ -128,6 +128,15 @@ class Extractor:
                 update[key] = value
                 meta.evidence[key] = "manifest"
         return Metadata.model_validate({**meta.model_dump(), **update})
+
+
+def _failed(path: str | os.PathLike, stage: str, exc: BaseException) -> Notice:
+    """A ``status=error`` notice for an exception that is not a verdict on the input (a bug, a
+    parser's recursion limit, memory): logged with its traceback, its reason in the error column."""
+    log.error("%s: %s failed", path, stage, exc_info=exc)
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    return Notice(document=DocumentRow(source_path=str(path), status="error",
+                                       error=f"{stage} failed: {type(exc).__name__}" + (f": {reason}" if reason else "")))
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:

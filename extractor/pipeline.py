@@ -205,11 +205,28 @@ def default_extractor() -> Extractor:
 
 
 def extract_notice(text_or_path: str | os.PathLike) -> Notice:
-    """One notice → ``Notice``. A ``Path`` (or an existing file name) is read; a str is the text."""
+    """One notice → ``Notice``.
+
+    A ``Path`` is a file to read. A str is a file name when it is one line that names an existing
+    file or ends in a notice suffix (``seeds/x.txt``, ``a.html``): that file is read, and a missing
+    one is a ``status=error`` notice (``no such file``), not a text of one line. Any other str is
+    the notice's text. ``Extractor.extract_path`` and ``Extractor.extract_text`` take one kind only."""
     ex = default_extractor()
-    if isinstance(text_or_path, os.PathLike):
+    if isinstance(text_or_path, os.PathLike) or looks_like_path(text_or_path):
         return ex.extract_path(text_or_path)
     return ex.extract_text(text_or_path)
+
+
+def looks_like_path(value: str) -> bool:
+    """A str that is a file name rather than a notice's text (see ``extract_notice``)."""
+    if not value or len(value) > 4096 or "\n" in value or "\r" in value or value != value.strip():
+        return False
+    if os.path.splitext(value)[1].lower() in NOTICE_SUFFIXES:
+        return True
+    try:
+        return os.path.isfile(value)
+    except (OSError, ValueError):  # a name too long or with a NUL
+        return False
 
 
 def extract_table(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:

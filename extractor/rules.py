@@ -201,9 +201,16 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     if text is None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            data = Path(path).read_bytes()
         except OSError as exc:
             raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            from .load import binary_kind
+
+            kind = binary_kind(data)
+            raise RuleFileError(f"{path}: not a YAML file ({kind or 'not UTF-8 text'})") from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -312,3 +319,72 @@ class SegmentRules(BaseModel):
 def load_segment_rules() -> SegmentRules:
     path = "extractor/rules/segment.yaml"
     return validate_file(SegmentRules, path, read_yaml(path, packaged_rule_text("segment.yaml")))
+
+
+# -- a user's taxonomy -------------------------------------------------------------------------------
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT")
+
+
+def nested_quantifier(pattern: str) -> str:
+    """The first part of ``pattern`` that repeats a part that itself repeats, as ``(a+)+`` or
+    ``(?:[^,]*人员)*``, or ``""``. Such a pattern can take exponential time on a line it almost
+    matches: hours on one long line. A possessive repeat or an atomic group does not backtrack."""
+    from re import _parser  # the parser re itself uses: the pattern as re will run it
+
+    def walk(items, outer: bool) -> str:
+        for op, av in items:
+            name = str(op)
+            if name in _REPEATS:
+                lo, hi, body = av
+                if hi > 1 and outer:
+                    return "nested"
+                if walk(body, outer or hi > 1):
+                    return "nested"
+            elif name in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
+                continue
+            else:
+                for sub in _subpatterns(av):
+                    if walk(sub, outer):
+                        return "nested"
+        return ""
+
+    try:
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - invalid patterns are reported by _check_regex
+        return ""
+    return walk(tree, False)
+
+
+def _subpatterns(av) -> list:
+    """The sub-patterns held in a parsed node's argument (groups, branches, lookarounds)."""
+    from re import _parser
+
+    if isinstance(av, _parser.SubPattern):
+        return [av]
+    if isinstance(av, (tuple, list)):
+        return [sp for x in av for sp in _subpatterns(x)]
+    return []
+
+
+def check_user_taxonomy(path: str, taxonomy: Any) -> Any:
+    """A user's taxonomy, refused (``RuleFileError`` naming the file, theme and key) when a pattern
+    has a nested quantifier or a theme's own examples do not come out as they say: a match example
+    must be tagged with its theme, a no-match example must not."""
+    from .tag import Tagger
+
+    for theme in taxonomy.themes:
+        for pattern in theme.patterns:
+            if nested_quantifier(pattern):
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats a part that itself repeats "
+                    f"(a nested quantifier, as in (a+)+): it can run for hours on one long line; "
+                    f"drop the outer repetition, or make the repeated part atomic: (?>…)+")
+        tagger = Tagger([theme])
+        for key, texts, want in (("match", theme.examples.match, True), ("no_match", theme.examples.no_match, False)):
+            for text in texts:
+                _, hits = tagger.tag(text)
+                if (theme.id in {h.theme for h in hits}) is not want:
+                    raise RuleFileError(f"{path}: themes[{theme.id}].examples.{key}: {text!r} is "
+                                        f"{'not ' if want else ''}tagged {theme.id}")
+    return taxonomy

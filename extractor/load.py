@@ -148,6 +148,11 @@ def load_path(path: Path) -> Loaded:
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as exc:  # a folder found while scanning that cannot be listed
+            raise LoadError(f"folder cannot be read ({exc.strerror or exc}): the notices in it were not read") from None
         raise LoadError("is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
         raise LoadError("not a regular file (a device, pipe or socket)")

@@ -162,13 +162,41 @@ def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
 
 def _notice_files(folder: str) -> list[str]:
     """Notice files below ``folder`` as strings (a Path per file costs memory on big corpora);
-    links are listed whatever they point to, so that a broken one is reported."""
+    links are listed whatever they point to, so that a broken one is reported, and a folder that
+    cannot be listed is listed itself, so that reading it fails with the reason."""
     out = []
-    for root, _dirs, files in os.walk(folder):
+    for root, files, unreadable in walk_folder(folder):
+        out.extend(unreadable)
         for name in files:
             if os.path.splitext(name)[1].lower() in NOTICE_SUFFIXES:
                 out.append(os.path.join(root, name))
     return out
+
+
+def walk_folder(folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """(folder, its file names, folders found since the last step that cannot be listed) for
+    ``folder`` and every folder below it. Linked folders are followed, each real folder once (a link to a parent
+    folder does not loop)."""
+    unreadable: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def onerror(exc: OSError) -> None:
+        unreadable.append(exc.filename)
+
+    for root, dirs, files in os.walk(folder, onerror=onerror, followlinks=True):
+        try:
+            st = os.stat(root)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs.sort()
+        errors, unreadable[:] = list(unreadable), []
+        yield root, files, errors
+    if unreadable:  # the top folder itself
+        yield folder, [], list(unreadable)
 
 
 def skipped_in_folders(paths: Iterable[str | os.PathLike]) -> dict[str, int]:
@@ -177,11 +205,12 @@ def skipped_in_folders(paths: Iterable[str | os.PathLike]) -> dict[str, int]:
 
     counts: Counter[str] = Counter()
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for p in path.rglob("*"):
-                if (p.is_file() or p.is_symlink()) and p.suffix.lower() not in NOTICE_SUFFIXES:
-                    counts[p.suffix.lower() or "(no suffix)"] += 1
+        if os.path.isdir(raw):
+            for _root, files, _unreadable in walk_folder(os.fspath(raw)):
+                for name in files:
+                    suffix = os.path.splitext(name)[1].lower()
+                    if suffix not in NOTICE_SUFFIXES:
+                        counts[suffix or "(no suffix)"] += 1
     return dict(counts)
 
 

@@ -175,12 +175,24 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         terminate()
         return
     procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets these too
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         if proc.is_alive():
             proc.kill()
     for proc in procs:
         proc.join(timeout=5)
+    # A worker killed while sending its chunk's notices leaves half a message in the result pipe:
+    # the pool's manager thread then waits in recv() for the rest forever, and the interpreter,
+    # which joins that thread at exit, hangs at 0% CPU after the run has reported its error. With
+    # the workers dead, this process holds the pipe's last write end: closing it ends the wait
+    # (EOF), which the manager thread takes for a broken pool, and it cleans up and exits.
+    writer = getattr(results, "_writer", None)
+    if writer is not None and not any(proc.is_alive() for proc in procs):
+        writer.close()
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 # -- progress -----------------------------------------------------------------------------------------

@@ -135,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except (ValueError, OSError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        if isinstance(exc, OSError):
+            # a writer stopped by a full disk leaves objects (zip archives, parquet streams) that
+            # fail again, to no purpose, when collected at exit: the error has been said once
+            sys.unraisablehook = lambda unraisable: None
         return 2
 
 

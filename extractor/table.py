@@ -236,37 +236,50 @@ class TableWriter:
 
     # -- commit or abandon ------------------------------------------------------------------------
     def close(self) -> None:
-        """Finish the temporary files and rename them over the targets."""
+        """Finish the temporary files and rename them over the targets. On any error (a full
+        disk) the temporary files are removed and the previous outputs stay as they were."""
         if self._closed:
             return
-        self._closed = True
         if self.out is None:
+            self._closed = True
             self._stdout.flush()
             return
-        if self.fmt in (".csv", ".jsonl"):
-            for f in self._fh:
-                f.close()
-        elif self.fmt == ".parquet":
-            self._flush_parquet()
-            for w in self._pq_writers.values():
-                w.close()
-        elif self.fmt == ".xlsx":
-            self._finish_xlsx()
-        for tmp, target in self._targets:
-            os.replace(tmp, target)
+        try:
+            if self.fmt in (".csv", ".jsonl"):
+                for f in self._fh:
+                    f.close()
+            elif self.fmt == ".parquet":
+                self._flush_parquet()
+                for w in self._pq_writers.values():
+                    w.close()
+            elif self.fmt == ".xlsx":
+                self._finish_xlsx()
+            for tmp, target in self._targets:
+                os.replace(tmp, target)
+        except BaseException:
+            self.abort()
+            raise
+        self._closed = True
 
     def abort(self) -> None:
-        """Remove the temporary files; the previous outputs stay as they were."""
+        """Remove the temporary files; the previous outputs stay as they were. Closing a file on
+        a full disk fails too: every file is closed and removed whatever happens to the others."""
         self._closed = True
         for f in getattr(self, "_fh", []):
-            f.close()
+            try:
+                f.close()
+            except OSError:
+                pass
         for w in getattr(self, "_pq_writers", {}).values():
             try:
                 w.close()
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:  # noqa: BLE001 - pyarrow raises its own errors for a failed stream
+                w.is_open = False  # else its __del__ tries again and prints the error at exit
         for tmp, _ in self._targets:
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def __enter__(self) -> TableWriter:
         return self

@@ -324,36 +324,98 @@ def load_segment_rules() -> SegmentRules:
 # -- a user's taxonomy -------------------------------------------------------------------------------
 
 _REPEATS = ("MAX_REPEAT", "MIN_REPEAT")
+# Characters to tell whether two character classes overlap: ASCII, full-width forms, CJK
+# punctuation and a spread of ideographs (a class is a set of single characters, so a sample of
+# each kind it can hold shows an overlap).
+_PROBE = "".join(map(chr, [*range(0x20, 0x7F), 0x0A, 0xA0, 0x3000, *range(0x3001, 0x3020),
+                           *range(0xFF01, 0xFF5F, 3), *range(0x4E00, 0x9FA5, 97)]))
 
 
-def nested_quantifier(pattern: str) -> str:
-    """The first part of ``pattern`` that repeats a part that itself repeats, as ``(a+)+`` or
-    ``(?:[^,]*人员)*``, or ``""``. Such a pattern can take exponential time on a line it almost
-    matches: hours on one long line. A possessive repeat or an atomic group does not backtrack."""
+def backtracking_risk(pattern: str) -> str:
+    r"""Why ``pattern`` can take exponential or polynomial time on a line it almost matches, or ``""``.
+
+    Two shapes are refused: a repeated part that itself repeats (``(a+)+``, ``(?:[^,]*人员)*``),
+    and two unbounded repeats in a row that can match the same character (``\d+\d*``, ``.*.*``):
+    on a 50,000-character line the first takes for ever and the second billions of steps. A
+    possessive repeat or an atomic group does not backtrack and is allowed."""
     from re import _parser  # the parser re itself uses: the pattern as re will run it
-
-    def walk(items, outer: bool) -> str:
-        for op, av in items:
-            name = str(op)
-            if name in _REPEATS:
-                lo, hi, body = av
-                if hi > 1 and outer:
-                    return "nested"
-                if walk(body, outer or hi > 1):
-                    return "nested"
-            elif name in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
-                continue
-            else:
-                for sub in _subpatterns(av):
-                    if walk(sub, outer):
-                        return "nested"
-        return ""
 
     try:
         tree = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - invalid patterns are reported by _check_regex
         return ""
-    return walk(tree, False)
+    return _risk(list(tree), False)
+
+
+def _risk(items: list, inside_repeat: bool) -> str:
+    previous = None  # the last item, when it is an unbounded repeat of one character class
+    for op, av in items:
+        name = str(op)
+        if name in _REPEATS:
+            lo, hi, body = av
+            if hi > 1 and inside_repeat:
+                return "nested quantifier"
+            found = _risk(list(body), inside_repeat or hi > 1)
+            if found:
+                return found
+            chars = _one_char_class(list(body)) if hi == _parser_maxrepeat() else None
+            if chars is not None and previous is not None and chars & previous:
+                return "adjacent overlapping repeats"
+            previous = chars
+            continue
+        previous = None
+        if name in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
+            continue
+        for sub in _subpatterns(av):
+            found = _risk(list(sub), inside_repeat)
+            if found:
+                return found
+    return ""
+
+
+def _parser_maxrepeat() -> int:
+    from re import _constants
+
+    return _constants.MAXREPEAT
+
+
+def _one_char_class(body: list) -> frozenset[str] | None:
+    """The probe characters a repeated single-character item matches, or None for anything else."""
+    if len(body) != 1:
+        return None
+    op, av = body[0]
+    name = str(op)
+    if name == "LITERAL":
+        return frozenset(chr(av))
+    if name == "NOT_LITERAL":
+        return frozenset(_PROBE) - {chr(av)}
+    if name == "ANY":
+        return frozenset(_PROBE) - {"\n"}
+    if name != "IN":
+        return None
+    negate = any(str(o) == "NEGATE" for o, _ in av)
+    chars = {ch for ch in _PROBE if any(_in_item(str(o), a, ch) for o, a in av if str(o) != "NEGATE")}
+    return frozenset(_PROBE) - chars if negate else frozenset(chars)
+
+
+def _in_item(op: str, av, ch: str) -> bool:
+    if op == "LITERAL":
+        return ch == chr(av)
+    if op == "RANGE":
+        return av[0] <= ord(ch) <= av[1]
+    if op == "CATEGORY":
+        category = str(av)
+        test = {"DIGIT": str.isdigit, "SPACE": str.isspace,
+                "WORD": lambda c: c.isalnum() or c == "_"}.get(category.rsplit("_", 1)[-1])
+        if test is None:
+            return True  # an unknown category: assume it overlaps
+        return test(ch) is not category.startswith("CATEGORY_NOT_")
+    return True
+
+
+def nested_quantifier(pattern: str) -> str:
+    """``backtracking_risk`` (kept under the name of its first and commonest case)."""
+    return backtracking_risk(pattern)
 
 
 def _subpatterns(av) -> list:
@@ -369,17 +431,23 @@ def _subpatterns(av) -> list:
 
 def check_user_taxonomy(path: str, taxonomy: Any) -> Any:
     """A user's taxonomy, refused (``RuleFileError`` naming the file, theme and key) when a pattern
-    has a nested quantifier or a theme's own examples do not come out as they say: a match example
+    can backtrack for ever (``backtracking_risk``) or a theme's own examples do not come out as they say: a match example
     must be tagged with its theme, a no-match example must not."""
     from .tag import Tagger
 
     for theme in taxonomy.themes:
         for pattern in theme.patterns:
-            if nested_quantifier(pattern):
+            risk = backtracking_risk(pattern)
+            if risk == "nested quantifier":
                 raise RuleFileError(
                     f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats a part that itself repeats "
                     f"(a nested quantifier, as in (a+)+): it can run for hours on one long line; "
                     f"drop the outer repetition, or make the repeated part atomic: (?>…)+")
+            if risk:
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} has two unbounded repeats in a row "
+                    f"that match the same characters (as in \\d+\\d*): it can run for minutes on one long "
+                    f"line; merge them into one, or bound them ({{0,8}})")
         tagger = Tagger([theme])
         for key, texts, want in (("match", theme.examples.match, True), ("no_match", theme.examples.no_match, False)):
             for text in texts:

@@ -24,7 +24,7 @@ from extractor.load import LoadError, decode_bytes, loaded_from_bytes
 from extractor.manifest import read_manifest
 from extractor.models import DocumentRow, Notice
 from extractor.pipeline import Extractor, iter_input_files
-from extractor.rules import RuleFileError, nested_quantifier
+from extractor.rules import RuleFileError, backtracking_risk
 from extractor.table import TableWriter, read_directives
 from extractor.tag import Tagger
 from fixtures import SEEDS, portal_html
@@ -272,9 +272,20 @@ def test_nested_quantifier_is_refused_with_theme_and_file(tmp_path, pattern):
     assert "nested quantifier" in str(err.value)
 
 
-@pytest.mark.parametrize("pattern", [r"(?:风险|疫区)+人员", r"[来返入][^,。;]{0,10}人员", r"(?>a+)+b", r"(?:ab){2,}"])
-def test_patterns_without_nested_quantifiers_are_accepted(pattern):
-    assert nested_quantifier(pattern) == ""
+@pytest.mark.parametrize("pattern", [r"\d+\d*号", r".*.*通知", r"[^,。]*[^;]+人员"])
+def test_adjacent_overlapping_repeats_are_refused(tmp_path, pattern):
+    path = tmp_path / "slow.yaml"
+    path.write_text(_THEME.format(id="slow", lexicon=f"patterns: ['{pattern}']", match="x"), encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        Tagger.from_files(path)
+    assert str(path) in str(err.value) and "themes[slow].patterns" in str(err.value)
+    assert "two unbounded repeats in a row" in str(err.value)
+
+
+@pytest.mark.parametrize("pattern", [r"(?:风险|疫区)+人员", r"[来返入][^,。;]{0,10}人员", r"(?>a+)+b", r"(?:ab){2,}",
+                                     r"\s*\d+", r"[^,。]*[,。]+", r"会议.*强调.*要", r"\w+\s+\w+"])
+def test_patterns_that_cannot_backtrack_for_ever_are_accepted(pattern):
+    assert backtracking_risk(pattern) == ""
 
 
 def test_regex_bomb_does_not_hang_the_run_or_lose_the_good_files(tmp_path):

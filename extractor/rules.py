@@ -334,10 +334,13 @@ _PROBE = "".join(map(chr, [*range(0x20, 0x7F), 0x0A, 0xA0, 0x3000, *range(0x3001
 def backtracking_risk(pattern: str) -> str:
     r"""Why ``pattern`` can take exponential or polynomial time on a line it almost matches, or ``""``.
 
-    Two shapes are refused: a repeated part that itself repeats (``(a+)+``, ``(?:[^,]*人员)*``),
-    and two unbounded repeats in a row that can match the same character (``\d+\d*``, ``.*.*``):
-    on a 50,000-character line the first takes for ever and the second billions of steps. A
-    possessive repeat or an atomic group does not backtrack and is allowed."""
+    Three shapes are refused: a repeated part that itself repeats (``(a+)+``, ``(?:[^,]*人员)*``),
+    an unbounded repetition of a group that matches texts of different lengths (``(a|aa)+``),
+    and unbounded repeats that can match the same character with only optional parts between
+    them (``\d+\d*``, ``.*.*``, ``a*b?a*``): on a 50,000-character line the first two take for
+    ever and the last billions of steps. Repeats with a required part between them
+    (``会议.*强调.*要求``) are allowed: they are slow only on lines made to defeat them. A possessive repeat or an atomic group
+    does not backtrack and is allowed."""
     from re import _parser  # the parser re itself uses: the pattern as re will run it
 
     try:
@@ -348,22 +351,36 @@ def backtracking_risk(pattern: str) -> str:
 
 
 def _risk(items: list, inside_repeat: bool) -> str:
-    previous = None  # the last item, when it is an unbounded repeat of one character class
+    # ``pending``: the characters of the unbounded repeats since the last item that must match
+    # something; a new unbounded repeat over any of them multiplies the ways to split a line
+    # (``a*a*``, ``a*b?a*``), each by the line's length.
+    pending: frozenset[str] = frozenset()
     for op, av in items:
         name = str(op)
         if name in _REPEATS:
             lo, hi, body = av
             if hi > 1 and inside_repeat:
                 return "nested quantifier"
+            unbounded = hi == _parser_maxrepeat()
             found = _risk(list(body), inside_repeat or hi > 1)
             if found:
                 return found
-            chars = _one_char_class(list(body)) if hi == _parser_maxrepeat() else None
-            if chars is not None and previous is not None and chars & previous:
-                return "adjacent overlapping repeats"
-            previous = chars
+            if unbounded and _variable_width(body):
+                return "variable-width repeated part"
+            chars = _one_char_class(list(body))
+            if unbounded:
+                if chars is None:
+                    pending = frozenset()
+                    continue
+                if chars & pending:
+                    return "adjacent overlapping repeats"
+                pending = pending | chars if lo == 0 else chars
+            elif lo > 0:
+                pending = frozenset()
             continue
-        previous = None
+        if name in ("AT",):  # an anchor matches no character
+            continue
+        pending = frozenset()
         if name in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
             continue
         for sub in _subpatterns(av):
@@ -371,6 +388,18 @@ def _risk(items: list, inside_repeat: bool) -> str:
             if found:
                 return found
     return ""
+
+
+def _variable_width(body) -> bool:
+    """Whether a repeated group can match strings of different lengths (``(a|aa)``, ``(ab?)``):
+    repeated without bound, a line can be cut into its matches in exponentially many ways."""
+    items = list(body)
+    if _one_char_class(items) is not None:
+        return False
+    if len(items) == 1 and str(items[0][0]) in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
+        return False  # matched once and never given back
+    lo, hi = body.getwidth()
+    return lo != hi
 
 
 def _parser_maxrepeat() -> int:
@@ -443,6 +472,11 @@ def check_user_taxonomy(path: str, taxonomy: Any) -> Any:
                     f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats a part that itself repeats "
                     f"(a nested quantifier, as in (a+)+): it can run for hours on one long line; "
                     f"drop the outer repetition, or make the repeated part atomic: (?>…)+")
+            if risk == "variable-width repeated part":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats without bound a part that "
+                    f"matches texts of different lengths (as in (a|aa)+): it can run for hours on one long "
+                    f"line; bound the repetition ({{1,4}}) or make the part atomic: (?>…)+")
             if risk:
                 raise RuleFileError(
                     f"{path}: themes[{theme.id}].patterns: {pattern!r} has two unbounded repeats in a row "

@@ -272,6 +272,14 @@ def test_nested_quantifier_is_refused_with_theme_and_file(tmp_path, pattern):
     assert "nested quantifier" in str(err.value)
 
 
+@pytest.mark.parametrize("pattern", [r"(?:核酸|核酸检测)+人员", r"(?:防控|防控工作)*会议"])
+def test_unbounded_repetition_of_a_variable_width_group_is_refused(tmp_path, pattern):
+    path = tmp_path / "slow.yaml"
+    path.write_text(_THEME.format(id="slow", lexicon=f"patterns: ['{pattern}']", match="x"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match=r"themes\[slow\]\.patterns: .* matches texts of different lengths"):
+        Tagger.from_files(path)
+
+
 @pytest.mark.parametrize("pattern", [r"\d+\d*号", r".*.*通知", r"[^,。]*[^;]+人员"])
 def test_adjacent_overlapping_repeats_are_refused(tmp_path, pattern):
     path = tmp_path / "slow.yaml"

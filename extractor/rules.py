@@ -335,7 +335,8 @@ def backtracking_risk(pattern: str) -> str:
     r"""Why ``pattern`` can take exponential or polynomial time on a line it almost matches, or ``""``.
 
     Three shapes are refused: a repeated part that itself repeats (``(a+)+``, ``(?:[^,]*人员)*``),
-    an unbounded repetition of a group that matches texts of different lengths (``(a|aa)+``),
+    an unbounded repetition of a group that matches texts of different lengths (``(a|aa)+``) or
+    holds alternatives that start alike (``(?:a|a)*``),
     and unbounded repeats that can match the same character with only optional parts between
     them (``\d+\d*``, ``.*.*``, ``a*b?a*``): on a 50,000-character line the first two take for
     ever and the last billions of steps. Repeats with a required part between them
@@ -367,6 +368,8 @@ def _risk(items: list, inside_repeat: bool) -> str:
                 return found
             if unbounded and _variable_width(body):
                 return "variable-width repeated part"
+            if unbounded and _ambiguous_branches(list(body)):
+                return "ambiguous alternatives"
             chars = _one_char_class(list(body))
             if unbounded:
                 if chars is None:
@@ -400,6 +403,48 @@ def _variable_width(body) -> bool:
         return False  # matched once and never given back
     lo, hi = body.getwidth()
     return lo != hi
+
+
+def _ambiguous_branches(items: list) -> bool:
+    """Whether a repeated part holds alternatives that can start with the same character
+    (``(?:a|a)``, ``(?:ab|ac)`` as written, ``(?:|)``): each repetition then doubles the ways."""
+    for op, av in items:
+        name = str(op)
+        if name == "BRANCH":
+            seen: set[str] = set()
+            for branch in av[1]:
+                chars = _first_chars(list(branch))
+                if chars & seen:
+                    return True
+                seen |= chars
+            if any(_ambiguous_branches(list(branch)) for branch in av[1]):
+                return True
+        elif name == "SUBPATTERN" and _ambiguous_branches(list(av[-1])):
+            return True
+    return False
+
+
+def _first_chars(items: list) -> frozenset[str]:
+    """The probe characters a sub-pattern can start with (all of them when that is not simple)."""
+    everything = frozenset(_PROBE)
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "AT":
+            continue
+        chars = _one_char_class([(op, av)])
+        if chars is not None:
+            return frozenset(out | chars)
+        if name == "SUBPATTERN":
+            return frozenset(out | _first_chars(list(av[-1])))
+        if name in _REPEATS:
+            lo, _hi, body = av
+            out |= _first_chars(list(body))
+            if lo > 0:
+                return frozenset(out)
+            continue
+        return everything
+    return everything  # a branch that can be empty: it starts with whatever follows
 
 
 def _parser_maxrepeat() -> int:
@@ -477,6 +522,11 @@ def check_user_taxonomy(path: str, taxonomy: Any) -> Any:
                     f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats without bound a part that "
                     f"matches texts of different lengths (as in (a|aa)+): it can run for hours on one long "
                     f"line; bound the repetition ({{1,4}}) or make the part atomic: (?>…)+")
+            if risk == "ambiguous alternatives":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats without bound alternatives "
+                    f"that start with the same character (as in (?:ab|ac)+ written out): it can run for "
+                    f"hours on one long line; factor out the common start: (?:a[bc])+")
             if risk:
                 raise RuleFileError(
                     f"{path}: themes[{theme.id}].patterns: {pattern!r} has two unbounded repeats in a row "

@@ -329,6 +329,7 @@ _REPEATS = ("MAX_REPEAT", "MIN_REPEAT")
 # each kind it can hold shows an overlap).
 _PROBE = "".join(map(chr, [*range(0x20, 0x7F), 0x0A, 0xA0, 0x3000, *range(0x3001, 0x3020),
                            *range(0xFF01, 0xFF5F, 3), *range(0x4E00, 0x9FA5, 97)]))
+_probe = frozenset(_PROBE)
 
 
 def backtracking_risk(pattern: str) -> str:
@@ -348,6 +349,8 @@ def backtracking_risk(pattern: str) -> str:
         tree = _parser.parse(pattern)
     except Exception:  # noqa: BLE001 - invalid patterns are reported by _check_regex
         return ""
+    global _probe  # the sample, with the pattern's own characters (控 in (?:.控|防控)+): load time only
+    _probe = frozenset(_PROBE) | set(pattern)
     return _risk(list(tree), False)
 
 
@@ -426,7 +429,7 @@ def _ambiguous_branches(items: list) -> bool:
 
 def _first_chars(items: list) -> frozenset[str]:
     """The probe characters a sub-pattern can start with (all of them when that is not simple)."""
-    everything = frozenset(_PROBE)
+    everything = _probe
     out: set[str] = set()
     for op, av in items:
         name = str(op)
@@ -462,14 +465,14 @@ def _one_char_class(body: list) -> frozenset[str] | None:
     if name == "LITERAL":
         return frozenset(chr(av))
     if name == "NOT_LITERAL":
-        return frozenset(_PROBE) - {chr(av)}
+        return _probe - {chr(av)}
     if name == "ANY":
-        return frozenset(_PROBE) - {"\n"}
+        return _probe - {"\n"}
     if name != "IN":
         return None
     negate = any(str(o) == "NEGATE" for o, _ in av)
-    chars = {ch for ch in _PROBE if any(_in_item(str(o), a, ch) for o, a in av if str(o) != "NEGATE")}
-    return frozenset(_PROBE) - chars if negate else frozenset(chars)
+    chars = {ch for ch in _probe if any(_in_item(str(o), a, ch) for o, a in av if str(o) != "NEGATE")}
+    return _probe - chars if negate else frozenset(chars)
 
 
 def _in_item(op: str, av, ch: str) -> bool:

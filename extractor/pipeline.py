@@ -132,11 +132,13 @@ class Extractor:
 
 def _failed(path: str | os.PathLike, stage: str, exc: BaseException) -> Notice:
     """A ``status=error`` notice for an exception that is not a verdict on the input (a bug, a
-    parser's recursion limit, memory): logged with its traceback, its reason in the error column."""
-    log.error("%s: %s failed", path, stage, exc_info=exc)
+    parser's recursion limit, memory): its reason goes in the error column, which the command line
+    prints; the traceback is logged at INFO level (``directives -v``)."""
     reason = str(exc).splitlines()[0] if str(exc) else ""
-    return Notice(document=DocumentRow(source_path=str(path), status="error",
-                                       error=f"{stage} failed: {type(exc).__name__}" + (f": {reason}" if reason else "")))
+    error = f"{stage} failed: {type(exc).__name__}" + (f": {reason}" if reason else "")
+    log.warning("%s: %s", path, error)
+    log.info("%s: %s failed", path, stage, exc_info=exc)
+    return Notice(document=DocumentRow(source_path=str(path), status="error", error=error))
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
@@ -175,8 +177,8 @@ def _notice_files(folder: str) -> list[str]:
 
 def walk_folder(folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
     """(folder, its file names, folders found since the last step that cannot be listed) for
-    ``folder`` and every folder below it. Linked folders are followed, each real folder once (a link to a parent
-    folder does not loop)."""
+    ``folder`` and every folder below it. Linked folders are followed, each real folder once (a
+    link to a parent folder does not loop)."""
     unreadable: list[str] = []
     seen: set[tuple[int, int]] = set()
 

@@ -605,3 +605,28 @@ def test_portal_page_with_damaged_utf8_bytes(ex):
     loaded = loaded_from_bytes(data[:at + 1] + data[at + 2:], "p.html")  # one byte of 深 lost
     assert loaded.encoding.startswith("utf-8 (")
     assert ex.extract_loaded(loaded).document.status == "ok"
+
+
+def test_a_stage_failure_prints_its_reason_not_a_traceback(tmp_path):
+    """What a user sees for a bug in a stage: the file and the reason, no traceback, exit 1."""
+    good = tmp_path / SEEDS["004"].name
+    good.write_text(SEEDS["004"].text(), encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(SEEDS["003"].text(), encoding="utf-8")
+    script = (
+        "import sys, extractor.clean as c\n"
+        "real = c.clean_text\n"
+        "def clean_text(text, **kw):\n"
+        "    if '楼阳生' in text:\n"
+        "        raise RecursionError('maximum recursion depth exceeded')\n"
+        "    return real(text, **kw)\n"
+        "c.clean_text = clean_text\n"
+        "from extractor.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n")
+    out = tmp_path / "d.csv"
+    proc = subprocess.run([sys.executable, "-c", script, "extract", str(tmp_path), "-o", str(out), "--jobs", "1"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}: extraction failed: RecursionError: maximum recursion depth exceeded" in proc.stderr
+    assert {Path(r["source_path"]).name for r in rows_of(out)} == {good.name}

@@ -211,18 +211,21 @@ def binary_kind(data: bytes) -> str:
         if head.startswith(prefix) and head[offset:offset + len(magic)] == magic:
             return what
     sample = data[:_SNIFF_BYTES]
-    if (b"\x00" in sample and not _starts_with_bom(data) and not _stray_nuls(data)
-            and _utf16_without_bom(sample) is None):
-        return "contains NUL bytes"
+    stray = False
+    if b"\x00" in sample and not _starts_with_bom(data) and _utf16_without_bom(sample) is None:
+        stray = bool(_stray_nuls(data))
+        if not stray:
+            return "contains NUL bytes"
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if controls > max(8, len(sample) // 100) and not _starts_with_bom(data) and b"\x00" not in sample:
+    if (controls > max(8, len(sample) // 100) and not _starts_with_bom(data)
+            and (stray or b"\x00" not in sample)):
         return "control characters"
     return ""
 
 
 def _stray_nuls(data: bytes) -> int:
     """The number of NUL bytes in ``data`` when they are few enough to be damage in a text file
-    (at most one in a thousand bytes, and the rest has no other binary sign), else 0."""
+    (two, or at most one in a thousand bytes), else 0."""
     nuls = data.count(b"\x00")
     if not nuls or nuls > max(2, len(data) * _MAX_STRAY_NULS):
         return 0

@@ -22,7 +22,7 @@ from typing import Any
 
 from .models import DirectiveRow, DocumentRow, Notice
 
-FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl")
+FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl", ".qdpx")
 XLSX_CELL_MAX = 32_000  # Excel's cell limit is 32,767 characters
 _BUFFER = 1 << 20  # bytes: fewer, larger writes than the 8 KiB default
 # CSV text a spreadsheet would run as a formula gets a leading apostrophe, and so does text that
@@ -226,6 +226,11 @@ class TableWriter:
         self._pq_writers: dict[str, Any] = {}
         self._pq_paths = {"dir": self._tmp(self.out), "doc": self._tmp(companion_path(self.out))}
 
+    def _open_qdpx(self) -> None:
+        from .qda import ProjectWriter
+
+        self._qdpx = ProjectWriter(self._tmp(self.out))
+
     def _open_xlsx(self) -> None:
         from openpyxl import Workbook
 
@@ -260,6 +265,8 @@ class TableWriter:
             self._buffers["doc"].append(row_values(doc))
             if len(self._buffers["dir"]) >= 5000 or len(self._buffers["doc"]) >= 5000:
                 self._flush_parquet()
+        elif self.fmt == ".qdpx":
+            self._qdpx.add(notice)
         elif self.fmt == ".xlsx":
             for row in notice.directives:
                 self._ws_dir.append(xlsx_row(self._ws_dir, row_values(row)))
@@ -303,6 +310,8 @@ class TableWriter:
                     w.close()
             elif self.fmt == ".xlsx":
                 self._finish_xlsx()
+            elif self.fmt == ".qdpx":
+                self._qdpx.close()
             for tmp, target in self._targets:
                 os.replace(tmp, target)
         except BaseException:
@@ -318,6 +327,11 @@ class TableWriter:
             try:
                 f.close()
             except OSError:
+                pass
+        if hasattr(self, "_qdpx"):
+            try:
+                self._qdpx.abort()
+            except Exception:  # noqa: BLE001 - a zip archive on a full disk fails to close too
                 pass
         for w in getattr(self, "_pq_writers", {}).values():
             try:
@@ -418,6 +432,10 @@ def read_directives(path: Path) -> Any:
         df = pd.read_excel(path, sheet_name="directives", dtype=str, keep_default_na=False)
     elif suffix == ".parquet":
         df = pd.read_parquet(path)
+    elif suffix == ".qdpx":
+        from .qda import project_frame
+
+        df = project_frame(path)
     elif suffix == ".jsonl":
         rows = []
         with open(path, encoding="utf-8") as fh:

@@ -42,6 +42,7 @@ class RunSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     no_directives: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source_path, duplicate_of)
+    repaired: list[tuple[str, str]] = field(default_factory=list)  # (source_path, encoding): damaged bytes
 
 
 def list_inputs(paths: Iterable[str | os.PathLike]) -> list[str]:
@@ -174,12 +175,24 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         terminate()
         return
     procs = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() forgets them
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets these too
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         if proc.is_alive():
             proc.kill()
     for proc in procs:
         proc.join(timeout=5)
+    # A worker killed while sending its chunk's notices leaves half a message in the result pipe:
+    # the pool's manager thread then waits in recv() for the rest forever, and the interpreter,
+    # which joins that thread at exit, hangs at 0% CPU after the run has reported its error. With
+    # the workers dead, this process holds the pipe's last write end: closing it ends the wait
+    # (EOF), which the manager thread takes for a broken pool, and it cleans up and exits.
+    writer = getattr(results, "_writer", None)
+    if writer is not None and not any(proc.is_alive() for proc in procs):
+        writer.close()
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 # -- progress -----------------------------------------------------------------------------------------
@@ -255,6 +268,7 @@ def write_notices(notices: Iterable[Notice], out: Path | None, *, dedupe: bool =
 
     A notice whose cleaned text (so ``doc_id``) was seen before in this run gets ``duplicate_of``,
     the first one's ``source_path``; with ``dedupe``, its directive rows are left out."""
+    from .load import repaired
     from .table import TableWriter
 
     summary = RunSummary()
@@ -272,6 +286,8 @@ def write_notices(notices: Iterable[Notice], out: Path | None, *, dedupe: bool =
                     notice = Notice(document=doc, directives=[] if dedupe else notice.directives)
                 if doc.status == "no_directives":
                     summary.no_directives.append(doc.source_path)
+                if repaired(doc.encoding):
+                    summary.repaired.append((doc.source_path, doc.encoding))
             writer.add(notice)
             bar.advance()
         summary.n_documents = writer.n_documents

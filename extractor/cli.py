@@ -29,6 +29,25 @@ examples:
 """
 
 
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: give 1 or more")
+    return n
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("policy-directives")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="directives",
@@ -38,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Run 'directives COMMAND --help' for the options of a command.",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log progress details to standard error")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     e = sub.add_parser("extract", help="notices in, directive table out",
@@ -48,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--out", type=Path, metavar="OUT",
                    help="output file; its suffix picks the format: .csv .xlsx .parquet .jsonl .qdpx (REFI-QDA) "
                         "(default: directive table as CSV on standard output)")
-    e.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    e.add_argument("--jobs", type=_positive, default=None, metavar="N", help="worker processes (default: all cores)")
     e.add_argument("--taxonomy", type=Path, metavar="FILE",
                    help="your theme file (YAML, same shape as 'directives themes --yaml'); extends the "
                         "built-in themes, or replaces them if the file says 'mode: replace'")
@@ -143,8 +163,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Interrupted; no output was changed.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (directives … | head): stop quietly, as Unix tools do; what is
+        # still buffered for standard output goes nowhere instead of failing again at exit
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, the status of a tool the signal stopped
     except (ValueError, OSError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
+        if isinstance(exc, OSError):
+            # a writer stopped by a full disk leaves objects (zip archives, parquet streams) that
+            # fail again, to no purpose, when collected at exit: the error has been said once
+            sys.unraisablehook = lambda unraisable: None
         return 2
 
 
@@ -198,6 +229,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             summary = run_extract(present, args.out, options, args.jobs, dedupe=args.dedupe, progress=progress)
     for path, reason in summary.errors:
         print(f"{path}: {reason}", file=sys.stderr)
+    if not args.quiet:
+        for path, encoding in summary.repaired:
+            print(f"warning: {path}: damaged text, read as {encoding}", file=sys.stderr)
     if not args.quiet and args.out:
         print(f"{summary.n_documents} notices, {summary.n_directives} directives → {args.out}"
               + (f"; {len(summary.errors)} failed" if summary.errors else "")
@@ -309,8 +343,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         name, _, floor = req.partition("=")
         if name not in figures.summary:
             raise ValueError(f"unknown figure {name!r}; known: {', '.join(figures.summary)}")
-        if figures.summary[name] < float(floor):
-            failed.append(f"{name} {figures.summary[name]:.3f} < {float(floor):.3f}")
+        value = figures.summary[name]
+        if value is None or value < float(floor):  # a figure with nothing to score meets no floor
+            failed.append(f"{name} {'n/a' if value is None else f'{value:.3f}'} < {float(floor):.3f}")
     if failed:
         print("below floor: " + "; ".join(failed))
         return 1

@@ -76,7 +76,7 @@ class ThemeScore:
 
 @dataclass
 class Figures:
-    summary: dict[str, float]
+    summary: dict[str, float | None]  # None: n/a, nothing to score
     documents: list[DocScore] = field(default_factory=list)
     by_theme: dict[str, ThemeScore] = field(default_factory=dict)
     agreement: dict[str, dict[str, float]] = field(default_factory=dict)  # theme → precision, recall, kappa …
@@ -193,13 +193,15 @@ def evaluate(gold: list[dict], rows: list[dict]) -> Figures:
                              [g["anchor"] for g in doc["directives"] if id(g) not in matched_gold],
                              [str(r.get("text", ""))[:30] for r in pred if id(r) not in matched_pred]))
     p, r, f = _prf(t["tp"], t["pred"], t["gold"])
-    tp_, tr_, tf_ = _prf(t["th_tp"], t["th_pred"], t["th_gold"])
+    # Theme figures are over matched directives: with none matched (an empty prediction) they are
+    # not 1.000 but undefined, None (n/a), and so is a figure with nothing to count.
+    tp_, tr_, tf_ = _prf(t["th_tp"], t["th_pred"], t["th_gold"]) if t["tp"] else (None, None, None)
     summary = {
         "directive_precision": p, "directive_recall": r, "directive_f1": f,
-        "numbered_recall": t["num_tp"] / t["num_gold"] if t["num_gold"] else 1.0,
+        "numbered_recall": t["num_tp"] / t["num_gold"] if t["num_gold"] else None,
         "theme_precision": tp_, "theme_recall": tr_, "theme_f1": tf_,
-        "primary_accuracy": t["prim_ok"] / t["prim_n"] if t["prim_n"] else 1.0,
-        **{f"{k}_accuracy": f_ok[k] / f_n[k] if f_n[k] else 1.0 for k in DOC_FIELDS},
+        "primary_accuracy": t["prim_ok"] / t["prim_n"] if t["prim_n"] else None,
+        **{f"{k}_accuracy": f_ok[k] / f_n[k] if f_n[k] else None for k in DOC_FIELDS},
     }
     agreement, pooled = theme_agreement(theme_pairs)
     summary["theme_kappa"] = pooled
@@ -334,7 +336,7 @@ def format_report(figures: Figures) -> str:
         lines.extend(f"    missed: {a}" for a in d.missed)
         lines.extend(f"    extra:  {s}" for s in d.spurious)
     lines.append("")
-    lines.extend(f"{k}: {v:.3f}" for k, v in figures.summary.items())
+    lines.extend(f"{k}: {'n/a' if v is None else f'{v:.3f}'}" for k, v in figures.summary.items())
     return "\n".join(lines)
 
 

@@ -19,8 +19,11 @@ Decoding, in order:
    (a scraper's GBK text file); detection is slow and would only confirm it;
 6. detection with charset-normalizer, limited to the encodings Chinese pages use.
 
-A decode that needs replacement characters is accepted only when they are rare (a damaged byte or
-two in a scraped page); otherwise the file is undecodable.
+A decode that needs replacement characters is accepted only when they are rare: a few damaged bytes
+in a scraped page, or a UTF-8 page whose footer was pasted in GBK, read with U+FFFD in their place.
+The ``encoding`` recorded then says so (``utf-8 (3 bytes replaced)``) and a warning names the file.
+A text file with a stray NUL byte or two is read without them (``utf-8 (1 NUL byte removed)``); a
+file with many is binary. Otherwise the file is undecodable.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import logging
 import os
 import re
 import stat
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,6 +116,11 @@ _DETECT = ["utf_8", "gb18030", "big5hkscs", "cp950", "cp1252"]
 _CJK_CODECS = {"gb18030", "big5hkscs", "cp950", "big5", "gbk", "gb2312"}
 # Share of replaced characters tolerated in a decode (a few damaged bytes in a long page).
 _MAX_REPLACED = 0.002
+# A UTF-8 text with invalid bytes is still read as UTF-8 when its valid multi-byte characters
+# outnumber the invalid sequences this many times (a GBK text read as UTF-8 has almost none).
+_UTF8_GOOD_PER_BAD = 10
+# NUL bytes a text file may hold by accident (a stray one from a scraper or an editor); more is binary.
+_MAX_STRAY_NULS = 0.001
 
 # A decoded text is HTML when it has the shape of a page or of a fragment of one.
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|br|meta|article|table|span|font|td)\b[^>]*>",
@@ -139,6 +148,11 @@ def load_path(path: Path) -> Loaded:
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as exc:  # a folder found while scanning that cannot be listed
+            raise LoadError(f"folder cannot be read ({exc.strerror or exc}): the notices in it were not read") from None
         raise LoadError("is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
         raise LoadError("not a regular file (a device, pipe or socket)")
@@ -173,7 +187,14 @@ def loaded_from_bytes(data: bytes, source_path: str) -> Loaded:
     loaded = loaded_from_text(text, source_path)
     if not loaded.text.strip():
         raise LoadError("no text: the page has no readable content")
+    if encoding.endswith(")"):
+        log.warning("%s: damaged text, read as %s", source_path, encoding)
     return loaded.model_copy(update={"encoding": encoding})
+
+
+def repaired(encoding: str) -> bool:
+    """Whether a recorded encoding says bytes were replaced or removed (``utf-8 (3 bytes replaced)``)."""
+    return encoding.endswith(")")
 
 
 def binary_kind(data: bytes) -> str:
@@ -190,12 +211,25 @@ def binary_kind(data: bytes) -> str:
         if head.startswith(prefix) and head[offset:offset + len(magic)] == magic:
             return what
     sample = data[:_SNIFF_BYTES]
+    stray = False
     if b"\x00" in sample and not _starts_with_bom(data) and _utf16_without_bom(sample) is None:
-        return "contains NUL bytes"
+        stray = bool(_stray_nuls(data))
+        if not stray:
+            return "contains NUL bytes"
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if controls > max(8, len(sample) // 100) and not _starts_with_bom(data) and b"\x00" not in sample:
+    if (controls > max(8, len(sample) // 100) and not _starts_with_bom(data)
+            and (stray or b"\x00" not in sample)):
         return "control characters"
     return ""
+
+
+def _stray_nuls(data: bytes) -> int:
+    """The number of NUL bytes in ``data`` when they are few enough to be damage in a text file
+    (two, or at most one in a thousand bytes), else 0."""
+    nuls = data.count(b"\x00")
+    if not nuls or nuls > max(2, len(data) * _MAX_STRAY_NULS):
+        return 0
+    return nuls
 
 
 def _has_pe_header(data: bytes) -> bool:
@@ -214,16 +248,42 @@ def _starts_with_bom(data: bytes) -> bool:
 # -- decoding ----------------------------------------------------------------------------------------
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a text file's bytes; returns (text, codec name). See the module docstring for the order."""
+    """Decode a text file's bytes; returns (text, encoding). See the module docstring for the order.
+
+    The encoding is a codec name, followed by what was repaired if anything was:
+    ``utf-8 (3 bytes replaced)``, ``gb18030 (1 NUL byte removed)``."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return _decode_checked(data, enc)
-    if b"\x00" in data[:_SNIFF_BYTES]:  # no text file holds NUL: UTF-16 without a BOM, or binary
-        utf16 = _utf16_without_bom(data[:_SNIFF_BYTES])
+    removed = 0
+    if b"\x00" in data:  # no text file holds NUL: UTF-16 without a BOM, a stray byte, or binary
+        utf16 = _utf16_without_bom(data[:_SNIFF_BYTES]) if b"\x00" in data[:_SNIFF_BYTES] else None
         if utf16:
             return _decode_checked(data, utf16)
-        raise LoadError("binary file (contains NUL bytes), not a text notice")
+        removed = _stray_nuls(data)
+        if not removed:
+            raise LoadError("binary file (contains NUL bytes), not a text notice")
+        data = data.replace(b"\x00", b"")
+    text, encoding = _decode_text(data)
+    if removed:
+        encoding = _with_note(encoding, f"{removed} NUL byte{'s' if removed > 1 else ''} removed")
+    return text, encoding
+
+
+def _with_note(encoding: str, note: str) -> str:
+    """``utf-8`` + ``1 NUL byte removed`` → ``utf-8 (1 NUL byte removed)``; notes are joined with ``;``."""
+    if encoding.endswith(")"):
+        return f"{encoding[:-1]}; {note})"
+    return f"{encoding} ({note})"
+
+
+def _decode_text(data: bytes) -> tuple[str, str]:
+    """``decode_bytes`` for data without a BOM or NUL bytes."""
     utf8 = _utf8(data)
+    if utf8 is None:
+        damaged = _damaged_utf8(data)
+        if damaged is not None:
+            return damaged
     if utf8 is not None:
         if plausibility(utf8) >= 0.5:
             return utf8, "utf-8"
@@ -338,8 +398,39 @@ def _decode_checked(data: bytes, encoding: str) -> tuple[str, str]:
     replaced = text.count("\ufffd")
     if replaced > max(2, len(text) * _MAX_REPLACED):
         raise LoadError(f"cannot decode: {replaced} undecodable byte sequences as {encoding}")
-    log.info("%d undecodable byte sequences replaced (as %s)", replaced, encoding)
-    return text, encoding
+    return _replaced(data, encoding)
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, str] | None:
+    """Invalid UTF-8 that is overwhelmingly valid: a few damaged bytes, or a short passage in
+    another encoding (a GBK footer on a UTF-8 page), read with U+FFFD in their place. A text in
+    a legacy encoding read as UTF-8 is nearly all invalid sequences, so it is never taken."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")  # one per invalid sequence (and any U+FFFD the text already had)
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if (non_ascii - bad) < _UTF8_GOOD_PER_BAD * bad or plausibility(text) < 0.5:
+        return None
+    return _replaced(data, "utf-8")
+
+
+_replaced_bytes = threading.local()  # error handlers are global; the count is per thread
+
+
+def _count_replaced(exc: UnicodeError) -> tuple[str, int]:
+    _replaced_bytes.n += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+codecs.register_error("extractor-count", _count_replaced)
+
+
+def _replaced(data: bytes, encoding: str) -> tuple[str, str]:
+    """Decode with U+FFFD for each undecodable sequence (only for data known to have few); the
+    encoding names how many bytes were replaced."""
+    _replaced_bytes.n = 0
+    text = data.decode(encoding, errors="extractor-count")
+    n = _replaced_bytes.n
+    return text, _with_note(encoding, f"{n} byte{'s' if n != 1 else ''} replaced")
 
 
 def _utf8(data: bytes) -> str | None:
@@ -455,7 +546,7 @@ def _record(text: str) -> dict | None:
     import json
     try:
         data = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: 1,000 [ deep is not a record either
         return None
     if isinstance(data, list):
         if len(data) != 1:

@@ -111,12 +111,12 @@ class Extractor:
         except LoadError as exc:
             log.warning("%s: %s", path, exc)
             return Notice(document=DocumentRow(source_path=str(path), status="error", error=str(exc)))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop a batch
+            return _failed(path, "loading", exc)
         try:
             return self.extract_loaded(loaded)
         except Exception as exc:  # noqa: BLE001 - one bad notice must not stop a batch
-            log.exception("%s: extraction failed", path)
-            return Notice(document=DocumentRow(source_path=str(path), status="error",
-                                               error=f"extraction failed: {type(exc).__name__}: {exc}"))
+            return _failed(path, "extraction", exc)
 
     def iter_notices(self, paths: Iterable[str | os.PathLike]) -> Iterator[Notice]:
         """Notices for every input file under ``paths``, in a deterministic order."""
@@ -135,6 +135,17 @@ class Extractor:
                 update[key] = value
                 meta.evidence[key] = "manifest"
         return Metadata.model_validate({**meta.model_dump(), **update})
+
+
+def _failed(path: str | os.PathLike, stage: str, exc: BaseException) -> Notice:
+    """A ``status=error`` notice for an exception that is not a verdict on the input (a bug, a
+    parser's recursion limit, memory): its reason goes in the error column, which the command line
+    prints; the traceback is logged at INFO level (``directives -v``)."""
+    reason = str(exc).splitlines()[0] if str(exc) else ""
+    error = f"{stage} failed: {type(exc).__name__}" + (f": {reason}" if reason else "")
+    log.warning("%s: %s", path, error)
+    log.info("%s: %s failed", path, stage, exc_info=exc)
+    return Notice(document=DocumentRow(source_path=str(path), status="error", error=error))
 
 
 def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
@@ -160,13 +171,41 @@ def iter_input_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
 
 def _notice_files(folder: str) -> list[str]:
     """Notice files below ``folder`` as strings (a Path per file costs memory on big corpora);
-    links are listed whatever they point to, so that a broken one is reported."""
+    links are listed whatever they point to, so that a broken one is reported, and a folder that
+    cannot be listed is listed itself, so that reading it fails with the reason."""
     out = []
-    for root, _dirs, files in os.walk(folder):
+    for root, files, unreadable in walk_folder(folder):
+        out.extend(unreadable)
         for name in files:
             if os.path.splitext(name)[1].lower() in NOTICE_SUFFIXES:
                 out.append(os.path.join(root, name))
     return out
+
+
+def walk_folder(folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """(folder, its file names, folders found since the last step that cannot be listed) for
+    ``folder`` and every folder below it. Linked folders are followed, each real folder once (a
+    link to a parent folder does not loop)."""
+    unreadable: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def onerror(exc: OSError) -> None:
+        unreadable.append(exc.filename)
+
+    for root, dirs, files in os.walk(folder, onerror=onerror, followlinks=True):
+        try:
+            st = os.stat(root)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs.sort()
+        errors, unreadable[:] = list(unreadable), []
+        yield root, files, errors
+    if unreadable:  # the top folder itself
+        yield folder, [], list(unreadable)
 
 
 def skipped_in_folders(paths: Iterable[str | os.PathLike]) -> dict[str, int]:
@@ -175,11 +214,12 @@ def skipped_in_folders(paths: Iterable[str | os.PathLike]) -> dict[str, int]:
 
     counts: Counter[str] = Counter()
     for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for p in path.rglob("*"):
-                if (p.is_file() or p.is_symlink()) and p.suffix.lower() not in NOTICE_SUFFIXES:
-                    counts[p.suffix.lower() or "(no suffix)"] += 1
+        if os.path.isdir(raw):
+            for _root, files, _unreadable in walk_folder(os.fspath(raw)):
+                for name in files:
+                    suffix = os.path.splitext(name)[1].lower()
+                    if suffix not in NOTICE_SUFFIXES:
+                        counts[suffix or "(no suffix)"] += 1
     return dict(counts)
 
 
@@ -203,11 +243,28 @@ def default_extractor() -> Extractor:
 
 
 def extract_notice(text_or_path: str | os.PathLike) -> Notice:
-    """One notice → ``Notice``. A ``Path`` (or an existing file name) is read; a str is the text."""
+    """One notice → ``Notice``.
+
+    A ``Path`` is a file to read. A str is a file name when it is one line that names an existing
+    file or ends in a notice suffix (``seeds/x.txt``, ``a.html``): that file is read, and a missing
+    one is a ``status=error`` notice (``no such file``), not a text of one line. Any other str is
+    the notice's text. ``Extractor.extract_path`` and ``Extractor.extract_text`` take one kind only."""
     ex = default_extractor()
-    if isinstance(text_or_path, os.PathLike):
+    if isinstance(text_or_path, os.PathLike) or looks_like_path(text_or_path):
         return ex.extract_path(text_or_path)
     return ex.extract_text(text_or_path)
+
+
+def looks_like_path(value: str) -> bool:
+    """A str that is a file name rather than a notice's text (see ``extract_notice``)."""
+    if not value or len(value) > 4096 or "\n" in value or "\r" in value or value != value.strip():
+        return False
+    if os.path.splitext(value)[1].lower() in NOTICE_SUFFIXES:
+        return True
+    try:
+        return os.path.isfile(value)
+    except (OSError, ValueError):  # a name too long or with a NUL
+        return False
 
 
 def extract_table(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:

@@ -201,9 +201,16 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def read_yaml(path: str | Path, text: str | None = None) -> Any:
     if text is None:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            data = Path(path).read_bytes()
         except OSError as exc:
             raise RuleFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            from .load import binary_kind
+
+            kind = binary_kind(data)
+            raise RuleFileError(f"{path}: not a YAML file ({kind or 'not UTF-8 text'})") from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -353,3 +360,227 @@ class SegmentRules(BaseModel):
 def load_segment_rules() -> SegmentRules:
     path = "extractor/rules/segment.yaml"
     return validate_file(SegmentRules, path, read_yaml(path, packaged_rule_text("segment.yaml")))
+
+
+# -- a user's taxonomy -------------------------------------------------------------------------------
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT")
+# Characters to tell whether two character classes overlap: ASCII, full-width forms, CJK
+# punctuation and a spread of ideographs (a class is a set of single characters, so a sample of
+# each kind it can hold shows an overlap).
+_PROBE = "".join(map(chr, [*range(0x20, 0x7F), 0x0A, 0xA0, 0x3000, *range(0x3001, 0x3020),
+                           *range(0xFF01, 0xFF5F, 3), *range(0x4E00, 0x9FA5, 97)]))
+_probe = frozenset(_PROBE)
+
+
+def backtracking_risk(pattern: str) -> str:
+    r"""Why ``pattern`` can take exponential or polynomial time on a line it almost matches, or ``""``.
+
+    Three shapes are refused: a repeated part that itself repeats (``(a+)+``, ``(?:[^,]*人员)*``),
+    an unbounded repetition of a group that matches texts of different lengths (``(a|aa)+``) or
+    holds alternatives that start alike (``(?:a|a)*``),
+    and unbounded repeats that can match the same character with only optional parts between
+    them (``\d+\d*``, ``.*.*``, ``a*b?a*``): on a 50,000-character line the first two take for
+    ever and the last billions of steps. Repeats with a required part between them
+    (``会议.*强调.*要求``) are allowed: they are slow only on lines made to defeat them. A possessive repeat or an atomic group
+    does not backtrack and is allowed."""
+    from re import _parser  # the parser re itself uses: the pattern as re will run it
+
+    try:
+        tree = _parser.parse(pattern)
+    except Exception:  # noqa: BLE001 - invalid patterns are reported by _check_regex
+        return ""
+    global _probe  # the sample, with the pattern's own characters (控 in (?:.控|防控)+): load time only
+    _probe = frozenset(_PROBE) | set(pattern)
+    return _risk(list(tree), False)
+
+
+def _risk(items: list, inside_repeat: bool) -> str:
+    # ``pending``: the characters of the unbounded repeats since the last item that must match
+    # something; a new unbounded repeat over any of them multiplies the ways to split a line
+    # (``a*a*``, ``a*b?a*``), each by the line's length.
+    pending: frozenset[str] = frozenset()
+    for op, av in items:
+        name = str(op)
+        if name in _REPEATS:
+            lo, hi, body = av
+            if hi > 1 and inside_repeat:
+                return "nested quantifier"
+            unbounded = hi == _parser_maxrepeat()
+            found = _risk(list(body), inside_repeat or hi > 1)
+            if found:
+                return found
+            if unbounded and _variable_width(body):
+                return "variable-width repeated part"
+            if unbounded and _ambiguous_branches(list(body)):
+                return "ambiguous alternatives"
+            chars = _one_char_class(list(body))
+            if unbounded:
+                if chars is None:
+                    pending = frozenset()
+                    continue
+                if chars & pending:
+                    return "adjacent overlapping repeats"
+                pending = pending | chars if lo == 0 else chars
+            elif lo > 0:
+                pending = frozenset()
+            continue
+        if name in ("AT",):  # an anchor matches no character
+            continue
+        pending = frozenset()
+        if name in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
+            continue
+        for sub in _subpatterns(av):
+            found = _risk(list(sub), inside_repeat)
+            if found:
+                return found
+    return ""
+
+
+def _variable_width(body) -> bool:
+    """Whether a repeated group can match strings of different lengths (``(a|aa)``, ``(ab?)``):
+    repeated without bound, a line can be cut into its matches in exponentially many ways."""
+    items = list(body)
+    if _one_char_class(items) is not None:
+        return False
+    if len(items) == 1 and str(items[0][0]) in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
+        return False  # matched once and never given back
+    lo, hi = body.getwidth()
+    return lo != hi
+
+
+def _ambiguous_branches(items: list) -> bool:
+    """Whether a repeated part holds alternatives that can start with the same character
+    (``(?:a|a)``, ``(?:ab|ac)`` as written, ``(?:|)``): each repetition then doubles the ways."""
+    for op, av in items:
+        name = str(op)
+        if name == "BRANCH":
+            seen: set[str] = set()
+            for branch in av[1]:
+                chars = _first_chars(list(branch))
+                if chars & seen:
+                    return True
+                seen |= chars
+            if any(_ambiguous_branches(list(branch)) for branch in av[1]):
+                return True
+        elif name == "SUBPATTERN" and _ambiguous_branches(list(av[-1])):
+            return True
+    return False
+
+
+def _first_chars(items: list) -> frozenset[str]:
+    """The probe characters a sub-pattern can start with (all of them when that is not simple)."""
+    everything = _probe
+    out: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "AT":
+            continue
+        chars = _one_char_class([(op, av)])
+        if chars is not None:
+            return frozenset(out | chars)
+        if name == "SUBPATTERN":
+            return frozenset(out | _first_chars(list(av[-1])))
+        if name in _REPEATS:
+            lo, _hi, body = av
+            out |= _first_chars(list(body))
+            if lo > 0:
+                return frozenset(out)
+            continue
+        return everything
+    return everything  # a branch that can be empty: it starts with whatever follows
+
+
+def _parser_maxrepeat() -> int:
+    from re import _constants
+
+    return _constants.MAXREPEAT
+
+
+def _one_char_class(body: list) -> frozenset[str] | None:
+    """The probe characters a repeated single-character item matches, or None for anything else."""
+    if len(body) != 1:
+        return None
+    op, av = body[0]
+    name = str(op)
+    if name == "LITERAL":
+        return frozenset(chr(av))
+    if name == "NOT_LITERAL":
+        return _probe - {chr(av)}
+    if name == "ANY":
+        return _probe - {"\n"}
+    if name != "IN":
+        return None
+    negate = any(str(o) == "NEGATE" for o, _ in av)
+    chars = {ch for ch in _probe if any(_in_item(str(o), a, ch) for o, a in av if str(o) != "NEGATE")}
+    return _probe - chars if negate else frozenset(chars)
+
+
+def _in_item(op: str, av, ch: str) -> bool:
+    if op == "LITERAL":
+        return ch == chr(av)
+    if op == "RANGE":
+        return av[0] <= ord(ch) <= av[1]
+    if op == "CATEGORY":
+        category = str(av)
+        test = {"DIGIT": str.isdigit, "SPACE": str.isspace,
+                "WORD": lambda c: c.isalnum() or c == "_"}.get(category.rsplit("_", 1)[-1])
+        if test is None:
+            return True  # an unknown category: assume it overlaps
+        return test(ch) is not category.startswith("CATEGORY_NOT_")
+    return True
+
+
+def nested_quantifier(pattern: str) -> str:
+    """``backtracking_risk`` (kept under the name of its first and commonest case)."""
+    return backtracking_risk(pattern)
+
+
+def _subpatterns(av) -> list:
+    """The sub-patterns held in a parsed node's argument (groups, branches, lookarounds)."""
+    from re import _parser
+
+    if isinstance(av, _parser.SubPattern):
+        return [av]
+    if isinstance(av, (tuple, list)):
+        return [sp for x in av for sp in _subpatterns(x)]
+    return []
+
+
+def check_user_taxonomy(path: str, taxonomy: Any) -> Any:
+    """A user's taxonomy, refused (``RuleFileError`` naming the file, theme and key) when a pattern
+    can backtrack for ever (``backtracking_risk``) or a theme's own examples do not come out as they say: a match example
+    must be tagged with its theme, a no-match example must not."""
+    from .tag import Tagger
+
+    for theme in taxonomy.themes:
+        for pattern in theme.patterns:
+            risk = backtracking_risk(pattern)
+            if risk == "nested quantifier":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats a part that itself repeats "
+                    f"(a nested quantifier, as in (a+)+): it can run for hours on one long line; "
+                    f"drop the outer repetition, or make the repeated part atomic: (?>…)+")
+            if risk == "variable-width repeated part":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats without bound a part that "
+                    f"matches texts of different lengths (as in (a|aa)+): it can run for hours on one long "
+                    f"line; bound the repetition ({{1,4}}) or make the part atomic: (?>…)+")
+            if risk == "ambiguous alternatives":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats without bound alternatives "
+                    f"that start with the same character (as in (?:ab|ac)+ written out): it can run for "
+                    f"hours on one long line; factor out the common start: (?:a[bc])+")
+            if risk:
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} has two unbounded repeats in a row "
+                    f"that match the same characters (as in \\d+\\d*): it can run for minutes on one long "
+                    f"line; merge them into one, or bound them ({{0,8}})")
+        tagger = Tagger([theme])
+        for key, texts, want in (("match", theme.examples.match, True), ("no_match", theme.examples.no_match, False)):
+            for text in texts:
+                _, hits = tagger.tag(text)
+                if (theme.id in {h.theme for h in hits}) is not want:
+                    raise RuleFileError(f"{path}: themes[{theme.id}].examples.{key}: {text!r} is "
+                                        f"{'not ' if want else ''}tagged {theme.id}")
+    return taxonomy

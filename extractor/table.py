@@ -25,7 +25,10 @@ from .models import DirectiveRow, DocumentRow, Notice
 FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl", ".qdpx")
 XLSX_CELL_MAX = 32_000  # Excel's cell limit is 32,767 characters
 _BUFFER = 1 << 20  # bytes: fewer, larger writes than the 8 KiB default
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# CSV text a spreadsheet would run as a formula gets a leading apostrophe, and so does text that
+# starts with one, so that ``read_directives`` can take exactly one off every value that has it.
+# XLSX needs none: its text is written as string cells, which a spreadsheet never evaluates.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 def directive_columns() -> list[str]:
@@ -65,10 +68,56 @@ def safe_row_values(row: DirectiveRow | DocumentRow) -> list[Any]:
 
 
 def formula_safe(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
+    """A CSV text cell a spreadsheet would run as a formula (or that starts with ``'``) gets a
+    leading apostrophe; ``csv_text`` takes it off."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def csv_text(series: Any) -> Any:
+    """A text column read from a CSV this module wrote, with the apostrophe ``formula_safe`` put
+    before formula-like text taken off (``'=SUM(A1)`` → ``=SUM(A1)``)."""
+    marked = series.str.startswith("'", na=False)
+    if marked.any():
+        series = series.copy()
+        series[marked] = series[marked].str[1:]
+    return series
+
+
+def xlsx_row(ws: Any, values: Iterable[Any]) -> list[Any]:
+    """Values for ``ws.append`` in a write-only sheet: text longer than a cell holds is clipped,
+    and text starting with ``=``, which openpyxl would store as a formula, becomes a string cell."""
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            if len(v) > XLSX_CELL_MAX:
+                v = v[:XLSX_CELL_MAX] + "…[truncated]"
+            if v.startswith("="):
+                from openpyxl.cell import WriteOnlyCell
+
+                cell = WriteOnlyCell(ws, value=v)
+                cell.data_type = "s"
+                v = cell
+        elif isinstance(v, (dt.date, dt.datetime)):
+            v = v.isoformat()
+        elif isinstance(v, float) and v != v:  # NaN: an empty cell
+            v = None
+        out.append(v)
+    return out
+
+
+def write_xlsx(path: Path, sheets: dict[str, Any]) -> None:
+    """DataFrames as the sheets of one workbook, through ``xlsx_row`` (no live formulas)."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(name[:31])
+        ws.append(xlsx_row(ws, map(str, df.columns)))
+        for row in df.itertuples(index=False, name=None):
+            ws.append(xlsx_row(ws, (v.item() if hasattr(v, "item") else v for v in row)))
+    wb.save(path)
 
 
 def _frame(rows: Iterable[DirectiveRow | DocumentRow], model: type) -> Any:
@@ -220,8 +269,8 @@ class TableWriter:
             self._qdpx.add(notice)
         elif self.fmt == ".xlsx":
             for row in notice.directives:
-                self._ws_dir.append([formula_safe(_clip(v)) for v in row_values(row)])
-            self._ws_doc.append([formula_safe(_clip(v)) for v in row_values(doc)])
+                self._ws_dir.append(xlsx_row(self._ws_dir, row_values(row)))
+            self._ws_doc.append(xlsx_row(self._ws_doc, row_values(doc)))
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -243,41 +292,57 @@ class TableWriter:
 
     # -- commit or abandon ------------------------------------------------------------------------
     def close(self) -> None:
-        """Finish the temporary files and rename them over the targets."""
+        """Finish the temporary files and rename them over the targets. On any error (a full
+        disk) the temporary files are removed and the previous outputs stay as they were."""
         if self._closed:
             return
-        self._closed = True
         if self.out is None:
+            self._closed = True
             self._stdout.flush()
             return
-        if self.fmt in (".csv", ".jsonl"):
-            for f in self._fh:
-                f.close()
-        elif self.fmt == ".parquet":
-            self._flush_parquet()
-            for w in self._pq_writers.values():
-                w.close()
-        elif self.fmt == ".xlsx":
-            self._finish_xlsx()
-        elif self.fmt == ".qdpx":
-            self._qdpx.close()
-        for tmp, target in self._targets:
-            os.replace(tmp, target)
+        try:
+            if self.fmt in (".csv", ".jsonl"):
+                for f in self._fh:
+                    f.close()
+            elif self.fmt == ".parquet":
+                self._flush_parquet()
+                for w in self._pq_writers.values():
+                    w.close()
+            elif self.fmt == ".xlsx":
+                self._finish_xlsx()
+            elif self.fmt == ".qdpx":
+                self._qdpx.close()
+            for tmp, target in self._targets:
+                os.replace(tmp, target)
+        except BaseException:
+            self.abort()
+            raise
+        self._closed = True
 
     def abort(self) -> None:
-        """Remove the temporary files; the previous outputs stay as they were."""
+        """Remove the temporary files; the previous outputs stay as they were. Closing a file on
+        a full disk fails too: every file is closed and removed whatever happens to the others."""
         self._closed = True
         for f in getattr(self, "_fh", []):
-            f.close()
+            try:
+                f.close()
+            except OSError:
+                pass
         if hasattr(self, "_qdpx"):
-            self._qdpx.abort()
+            try:
+                self._qdpx.abort()
+            except Exception:  # noqa: BLE001 - a zip archive on a full disk fails to close too
+                pass
         for w in getattr(self, "_pq_writers", {}).values():
             try:
                 w.close()
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:  # noqa: BLE001 - pyarrow raises its own errors for a failed stream
+                w.is_open = False  # else its __del__ tries again and prints the error at exit
         for tmp, _ in self._targets:
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def __enter__(self) -> TableWriter:
         return self
@@ -292,12 +357,12 @@ class TableWriter:
         from .tag import load_taxonomy
 
         ws = self._wb.create_sheet("themes_by_city")
-        for row in themes_by_city_rows(self._summary):
-            ws.append(row)
+        for row in themes_by_city_rows(self._summary):  # city names come from a user's manifest too
+            ws.append(xlsx_row(ws, row))
         ws = self._wb.create_sheet("codebook")
         ws.append(["id", "label", "nearest", "terms", "patterns"])
         for t in load_taxonomy().themes:
-            ws.append([t.id, t.label, t.nearest, "、".join(t.terms), " | ".join(t.patterns)])
+            ws.append(xlsx_row(ws, [t.id, t.label, t.nearest, "、".join(t.terms), " | ".join(t.patterns)]))
         self._wb.save(self._xlsx_path)
 
 
@@ -307,12 +372,6 @@ def themes_by_city_rows(summary: list[tuple[str, str, str]]) -> list[list[Any]]:
     from .compare import compare_records, sheet_rows
 
     return sheet_rows(compare_records(summary, "city"))
-
-
-def _clip(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > XLSX_CELL_MAX:
-        return value[:XLSX_CELL_MAX] + "…[truncated]"
-    return value
 
 
 def _arrow_schema(model: type) -> Any:
@@ -347,10 +406,10 @@ def write_frame(df: Any, out: Path) -> None:
     try:
         if out.suffix.lower() == ".csv":
             buf = io.StringIO()
-            df.to_csv(buf, index=False)
+            df.map(formula_safe).to_csv(buf, index=False)
             tmp.write_text(buf.getvalue(), encoding="utf-8-sig")
         elif out.suffix.lower() == ".xlsx":
-            df.to_excel(tmp, index=False, engine="openpyxl")
+            write_xlsx(tmp, {"Sheet1": df})
         elif out.suffix.lower() == ".jsonl":
             tmp.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
                                    for r in df.to_dict("records")), encoding="utf-8")
@@ -368,6 +427,7 @@ def read_directives(path: Path) -> Any:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        df = df.apply(csv_text)
     elif suffix == ".xlsx":
         df = pd.read_excel(path, sheet_name="directives", dtype=str, keep_default_na=False)
     elif suffix == ".parquet":

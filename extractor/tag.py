@@ -17,7 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .models import ThemeHit
-from .rules import Examples, RuleFileError, _check_regex, packaged_rule_text, read_yaml, validate_file
+from .rules import (Examples, RuleFileError, _check_regex, check_user_taxonomy, packaged_rule_text, read_yaml,
+                    validate_file)
 
 _ID = r"^[a-z][a-z0-9_]*$"
 _CLAUSE_END = re.compile(r"[,。;!?]")
@@ -152,7 +153,7 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     if path is None:
         name = "extractor/rules/themes.yaml"
         return validate_file(Taxonomy, name, read_yaml(name, packaged_rule_text("themes.yaml")))
-    return validate_file(Taxonomy, str(path), read_yaml(path))
+    return check_user_taxonomy(str(path), validate_file(Taxonomy, str(path), read_yaml(path)))
 
 
 def merge_taxonomies(builtin: Taxonomy, user: Taxonomy | None) -> list[Theme]:

@@ -89,13 +89,23 @@ def extract_article(page: str) -> Article:
 
 
 def _parse(page: str):
+    """The page's tree. Without ``huge_tree`` libxml2 drops every element below 256 levels of
+    nesting, silently: a page of nested layout tables lost its article. With it the limit is 2,048,
+    and a page nested deeper is refused with a reason rather than read without its text."""
     import lxml.etree
     import lxml.html
 
+    parser = lxml.html.HTMLParser(huge_tree=True)  # a parser per page: parsers are not thread-safe
     try:
-        return lxml.html.document_fromstring(page)
+        root = lxml.html.document_fromstring(page, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return None
+    for error in parser.error_log:
+        if "Excessive depth" in error.message:
+            from .load import LoadError
+
+            raise LoadError("page nested too deeply (more than 2,048 elements): its text cannot be read")
+    return root
 
 
 def _norm(line: str) -> str:

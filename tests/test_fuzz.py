@@ -4,13 +4,20 @@ it never raises, offsets always index the cleaned text, and the models round-tri
 from __future__ import annotations
 
 import codecs
+import html
+import re
+import signal
+import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractor.load import LoadError, loaded_from_bytes
 from extractor.models import DirectiveRow, DocumentRow, Notice
 from extractor.pipeline import shared_extractor
+from extractor.rules import RuleFileError, backtracking_risk
+from extractor.tag import Tagger
 from fixtures import SEEDS, body_lines, portal_html
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -116,3 +123,110 @@ def test_any_file_through_extract_path(tmp_path):
             check_notice(notice)
 
     run()
+
+
+# -- structured cases: deep nesting, huge lines, regex bombs in user rules --------------------------
+
+_NEST_TAGS = ["div", "span", "font", "center", "section", "table", "td", "b"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 3000), st.sampled_from(_NEST_TAGS), notice_like)
+def test_deeply_nested_pages(depth, tag, text):
+    """A page nested up to 3,000 levels: read whole up to the parser's 2,048, else a LoadError."""
+    body = "".join(f"<p>{html.escape(ln)}</p>" for ln in text.split("\n"))
+    page = f"<html><body>{f'<{tag}>' * depth}<p>会议强调,一要加强核酸检测。</p>{body}{f'</{tag}>' * depth}</body></html>"
+    loaded = _load_or_error(page.encode("utf-8"))
+    if depth < 2000:
+        assert loaded is not None and "加强核酸检测" in loaded.text
+    if loaded is not None:
+        check_notice(shared_extractor().extract_loaded(loaded))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 5000), st.sampled_from(["[", "{\"a\":", "[{\"content\":", "(", "<", "【"]), notice_like)
+def test_deeply_nested_brackets_and_records(depth, opener, text):
+    loaded = _load_or_error((opener * depth + "\n会议强调,一要加强核酸检测。\n" + text).encode("utf-8"))
+    if loaded is not None:
+        check_notice(shared_extractor().extract_loaded(loaded))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(20_000, 400_000), st.sampled_from(_LINES + ["a", "。", " ", "&nbsp;", "一要"]), st.booleans())
+def test_huge_lines_in_linear_time(length, piece, as_page):
+    """One line of up to 400,000 characters: processed, and at about the speed of ordinary text."""
+    line = (piece * (length // len(piece) + 1))[:length]
+    text = f"<html><body><p>{line}</p></body></html>" if as_page else "会议强调,\n" + line
+    start = time.monotonic()
+    notice = shared_extractor().extract_text(text, "huge.txt")
+    assert time.monotonic() - start < 5 + length / 20_000  # ~1 s per 100,000 characters measured
+    check_notice(notice)
+
+
+_RX_ATOMS = st.sampled_from(["a", "b", "核", ".", "[ab]", "[^,]", r"\d", r"\s", r"\w", "(?:ab)", "(?:a|b)",
+                             "(?:a|ab)", "1", ","])
+regexes = st.recursive(_RX_ATOMS, lambda inner: st.one_of(
+    st.tuples(inner, st.sampled_from(["*", "+", "?", "{0,3}", "{2}", "*?", "+?", "{1,}"])).map("".join),
+    st.lists(inner, min_size=2, max_size=3).map("".join),
+    st.lists(inner, min_size=2, max_size=3).map(lambda xs: "(?:" + "|".join(xs) + ")"),
+    inner.map(lambda x: f"(?:{x})"),
+), max_leaves=8)
+
+
+class _Slow(Exception):
+    pass
+
+
+def _finishes(pattern: str, texts: list[str], seconds: float) -> bool:
+    """Whether ``re`` searches ``pattern`` over every text within ``seconds`` (re checks signals)."""
+    def stop(signum, frame):
+        raise _Slow
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        rx = re.compile(pattern)
+        for text in texts:
+            rx.search(text)
+        return True
+    except _Slow:
+        return False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# Lines that make a backtracking pattern try every way to cut them: a run of one character, then
+# one that no part of the pattern expects.
+_ATTACKS = [c * 60 + "!" for c in ("a", "b", "核", "1", " ", ",")] + ["ab" * 30 + "!", "a1" * 30 + "!"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(regexes)
+def test_accepted_user_patterns_never_backtrack_exponentially(pattern):
+    """A pattern the taxonomy check lets through runs on lines built to defeat it in well under a
+    second (an exponential one takes hours on these 61 characters, a polynomial one microseconds)."""
+    pattern += "~"  # then something the lines lack: every way to match the rest is tried, and fails
+    try:
+        re.compile(pattern)
+    except re.error:  # a** and the like: refused on load as invalid
+        return
+    if backtracking_risk(pattern):
+        return
+    assert _finishes(pattern, _ATTACKS, 2.0), pattern
+
+
+@settings(max_examples=100, deadline=None)
+@given(_RX_ATOMS, st.sampled_from(["*", "+", "{1,}", "{0,9}"]), st.sampled_from(["*", "+", "{2,}", "{1,5}"]))
+def test_nested_quantifiers_are_always_refused(atom, inner, outer):
+    pattern = f"(?:{atom}{inner}x?){outer}"
+    assert backtracking_risk(pattern), pattern
+
+
+def test_catastrophic_user_pattern_is_refused_before_it_runs(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    path.write_text("themes:\n  - id: bomb\n    label: 炸弹\n    patterns: ['(a+)+$']\n"
+                    "    examples:\n      match: [aaa]\n", encoding="utf-8")
+    assert not _finishes("(a+)+$", ["a" * 40 + "!"], 0.5)  # what the check spares the run
+    with pytest.raises(RuleFileError, match="themes\\[bomb\\]"):
+        Tagger.from_files(path)

@@ -23,7 +23,6 @@ from typing import Any
 from .models import DirectiveRow, DocumentRow, Notice
 
 FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl")
-XLSX_CELL_MAX = 32_000  # Excel's cell limit is 32,767 characters
 _BUFFER = 1 << 20  # bytes: fewer, larger writes than the 8 KiB default
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -178,14 +177,12 @@ class TableWriter:
         self._pq_paths = {"dir": self._tmp(self.out), "doc": self._tmp(companion_path(self.out))}
 
     def _open_xlsx(self) -> None:
-        from openpyxl import Workbook
+        from .frame import column_kinds
+        from .xlsx import Sheet, open_workbook
 
-        self._wb = Workbook(write_only=True)
-        self._ws_dir = self._wb.create_sheet("directives")
-        self._ws_doc = self._wb.create_sheet("documents")
-        self._ws_dir.append(directive_columns())
-        self._ws_doc.append(document_columns())
-        self._xlsx_path = self._tmp(self.out)
+        self._wb = open_workbook(self._tmp(self.out))
+        self._ws_dir = Sheet(self._wb, "directives", directive_columns(), list(column_kinds("directives").values()))
+        self._ws_doc = Sheet(self._wb, "documents", document_columns(), list(column_kinds("documents").values()))
 
     # -- rows -----------------------------------------------------------------------------------
     def add(self, notice: Notice) -> None:
@@ -197,7 +194,7 @@ class TableWriter:
             return
         doc = notice.document
         if self.fmt == ".xlsx":
-            from .compare import city_group
+            from .shares import city_group
 
             self._summary.extend((city_group(r.city, r.province, r.admin_level), r.doc_id, r.themes)
                                  for r in notice.directives)
@@ -211,10 +208,11 @@ class TableWriter:
             self._buffers["doc"].append(row_values(doc))
             if len(self._buffers["dir"]) >= 5000 or len(self._buffers["doc"]) >= 5000:
                 self._flush_parquet()
-        elif self.fmt == ".xlsx":
+        elif self.fmt == ".xlsx":  # typed cells: dates as dates; text cells are never formulas
+            fields = _fields_of(DirectiveRow)
             for row in notice.directives:
-                self._ws_dir.append([formula_safe(_clip(v)) for v in row_values(row)])
-            self._ws_doc.append([formula_safe(_clip(v)) for v in row_values(doc)])
+                self._ws_dir.append(fields(row))
+            self._ws_doc.append(_fields_of(DocumentRow)(doc))
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -278,30 +276,32 @@ class TableWriter:
             self.abort()
 
     def _finish_xlsx(self) -> None:
-        from .tag import load_taxonomy
+        from .xlsx import add_frame, is_share
 
-        ws = self._wb.create_sheet("themes_by_city")
-        for row in themes_by_city_rows(self._summary):
-            ws.append(row)
-        ws = self._wb.create_sheet("codebook")
-        ws.append(["id", "label", "nearest", "terms", "patterns"])
-        for t in load_taxonomy().themes:
-            ws.append([t.id, t.label, t.nearest, "、".join(t.terms), " | ".join(t.patterns)])
-        self._wb.save(self._xlsx_path)
+        self._ws_dir.finish()
+        self._ws_doc.finish()
+        add_frame(self._wb, "themes_by_city", themes_by_city_frame(self._summary), is_share)
+        add_frame(self._wb, "codebook", codebook_frame())
+        self._wb.close()
 
 
-def themes_by_city_rows(summary: list[tuple[str, str, str]]) -> list[list[Any]]:
-    """Rows of the ``themes_by_city`` sheet, header first: ``compare --by city`` over the
-    ``(city group, doc_id, themes)`` records the writer kept (``compare.compare_records``)."""
-    from .compare import compare_records, sheet_rows
+def themes_by_city_frame(summary: list[tuple[str, str, str]]) -> Any:
+    """The ``themes_by_city`` sheet: ``compare --by city`` over the ``(city group, doc_id, themes)``
+    records the writer kept (``shares.compare_records``), shares rounded to 4 digits."""
+    from .shares import compare_records, round_shares
 
-    return sheet_rows(compare_records(summary, "city"))
+    return round_shares(compare_records(summary, "city"))
 
 
-def _clip(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > XLSX_CELL_MAX:
-        return value[:XLSX_CELL_MAX] + "…[truncated]"
-    return value
+def codebook_frame() -> Any:
+    """The ``codebook`` sheet: each theme's id, label, nearest theme, terms and patterns."""
+    import pandas as pd
+
+    from .tag import load_taxonomy
+
+    return pd.DataFrame([[t.id, t.label, t.nearest, "、".join(t.terms), " | ".join(t.patterns)]
+                         for t in load_taxonomy().themes],
+                        columns=["id", "label", "nearest", "terms", "patterns"])
 
 
 def _arrow_schema(model: type) -> Any:
@@ -330,8 +330,9 @@ def _arrow_value(value: Any, typ: Any) -> Any:
     return value
 
 
-def write_frame(df: Any, out: Path) -> None:
-    """Write a DataFrame (e.g. a comparison) atomically as .csv or .xlsx."""
+def write_frame(df: Any, out: Path, sheet: str = "table") -> None:
+    """Write a DataFrame (e.g. a comparison) atomically as .csv, .xlsx (one sheet named ``sheet``)
+    or .jsonl."""
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         if out.suffix.lower() == ".csv":
@@ -339,7 +340,11 @@ def write_frame(df: Any, out: Path) -> None:
             df.to_csv(buf, index=False)
             tmp.write_text(buf.getvalue(), encoding="utf-8-sig")
         elif out.suffix.lower() == ".xlsx":
-            df.to_excel(tmp, index=False, engine="openpyxl")
+            from .xlsx import add_frame, is_share, open_workbook
+
+            book = open_workbook(tmp)
+            add_frame(book, sheet, df, is_share)
+            book.close()
         elif out.suffix.lower() == ".jsonl":
             tmp.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
                                    for r in df.to_dict("records")), encoding="utf-8")
@@ -359,6 +364,9 @@ def read_directives(path: Path) -> Any:
         df = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     elif suffix == ".xlsx":
         df = pd.read_excel(path, sheet_name="directives", dtype=str, keep_default_na=False)
+        for col in ("published", "meeting_date"):  # date cells read as '2020-05-25 00:00:00'
+            if col in df:
+                df[col] = df[col].str.slice(0, 10)
     elif suffix == ".parquet":
         df = pd.read_parquet(path)
     elif suffix == ".jsonl":

@@ -70,29 +70,18 @@ def formula_safe(value: Any) -> Any:
     return value
 
 
-def _frame(rows: Iterable[DirectiveRow | DocumentRow], model: type) -> Any:
-    import pandas as pd
-
-    columns = list(model.model_fields)
-    df = pd.DataFrame([row_values(r) for r in rows], columns=columns)
-    for name in ("published", "meeting_date"):
-        if name in df:
-            df[name] = pd.to_datetime(df[name], errors="coerce").dt.date
-    for name, info in model.model_fields.items():
-        if info.annotation is int:
-            df[name] = df[name].astype("int64")
-        elif info.annotation is bool:
-            df[name] = df[name].astype("bool")
-    return df
-
-
 def directives_frame(rows: Iterable[DirectiveRow]) -> Any:
-    """The directive table as a DataFrame, columns in contract order."""
-    return _frame(rows, DirectiveRow)
+    """The directive table as a DataFrame, columns in contract order, dtypes of ``frame.frame_dtypes``
+    (the same as ``extract_frame``'s)."""
+    from .frame import typed_frame
+
+    return typed_frame(list(map(_fields_of(DirectiveRow), rows)), "directives")
 
 
 def documents_frame(rows: Iterable[DocumentRow]) -> Any:
-    return _frame(rows, DocumentRow)
+    from .frame import typed_frame
+
+    return typed_frame(list(map(_fields_of(DocumentRow), rows)), "documents")
 
 
 def companion_path(out: Path, what: str = "documents") -> Path:

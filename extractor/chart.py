@@ -24,14 +24,20 @@ VALUES = {
 ANNOTATE_MAX_CELLS = 600  # write the percentage in each cell up to this many cells
 
 
+def cjk_font_path() -> Path:
+    """The Noto Sans CJK SC font file that ``mplfonts`` ships."""
+    path = resources.files("mplfonts").joinpath("fonts", CJK_FONT_FILE)
+    if not path.is_file():
+        raise OSError(f"the CJK font {CJK_FONT_FILE} is missing from the mplfonts package ({path})")
+    return Path(str(path))
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str:
     """Register the CJK font bundled by ``mplfonts`` with matplotlib; return its family name."""
     from matplotlib import font_manager
 
-    path = resources.files("mplfonts").joinpath("fonts", CJK_FONT_FILE)
-    if not path.is_file():
-        raise OSError(f"the CJK font {CJK_FONT_FILE} is missing from the mplfonts package ({path})")
+    path = cjk_font_path()
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
 

@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--out", type=Path, metavar="OUT",
                    help="output file; its suffix picks the format: .csv .xlsx .parquet .jsonl "
                         "(default: directive table as CSV on standard output)")
-    e.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: all cores)")
+    e.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="worker processes (default: all cores, but one per 100 files at most, so a small "
+                        "batch runs in one process)")
     e.add_argument("--taxonomy", type=Path, metavar="FILE",
                    help="your theme file (YAML, same shape as 'directives themes --yaml'); extends the "
                         "built-in themes, or replaces them if the file says 'mode: replace'")

@@ -114,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--out", type=Path, metavar="OUT",
                    help="write every group × theme (zeros included) to .csv or .xlsx instead of printing; "
                         "with --terms, the terms go to <stem>.terms.csv or a second .xlsx sheet")
-    c.add_argument("--chart", type=Path, metavar="FILE", help="heatmap of theme shares by group (.png or .svg)")
+    c.add_argument("--chart", type=Path, metavar="FILE",
+                   help="heatmap of theme shares by group (.png or .svg); cells of groups with fewer than 5 "
+                        "notices or with a 95%% interval wider than 40 points are faded and hatched")
     c.add_argument("--chart-value", choices=("directives", "notices"), default="directives",
                    help="share charted: of the group's directives (default) or of its notices")
     c.add_argument("--terms", type=int, default=0, metavar="N",

@@ -204,7 +204,8 @@ def extract_notice(text_or_path: str | os.PathLike) -> Notice:
 
 
 def extract_table(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
-    """Files or folders → the directive table as a pandas DataFrame."""
+    """Files or folders → the directive table as a pandas DataFrame, with the dtypes of
+    ``extract_frame`` (``frame.frame_dtypes``)."""
     from .table import directives_frame
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                        epilog=EPILOG_EXTRACT, formatter_class=argparse.RawDescriptionHelpFormatter)
     e.add_argument("paths", nargs="+", metavar="PATH", help="notice file or folder")
     e.add_argument("-o", "--out", type=Path, metavar="OUT",
-                   help="output file; its suffix picks the format: .csv .xlsx .parquet .jsonl "
+                   help="output file; its suffix picks the format: .csv .xlsx .parquet .jsonl .qdpx (REFI-QDA) "
                         "(default: directive table as CSV on standard output)")
     e.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: all cores, but one per 100 files at most, so a small "
@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
                        description="List the theme ids, labels and terms used for tagging.")
     t.add_argument("--yaml", action="store_true", help="print the full theme file, a template for --taxonomy")
     t.add_argument("--taxonomy", type=Path, metavar="FILE", help="show these themes merged with the built-in set")
+    t.add_argument("--qdc", type=Path, metavar="FILE",
+                   help="write the codebook (themes, kind, modality) as a REFI-QDA codebook for NVivo, "
+                        "ATLAS.ti or MAXQDA")
 
     s = sub.add_parser("schema", help="JSON Schema of the two tables",
                        description="Print (or write) the JSON Schema of the directive and document tables.")
@@ -92,11 +95,15 @@ def _parser() -> argparse.ArgumentParser:
                        description="Score directives against hand-annotated gold (codebook §1–3): directive "
                                    "precision/recall/F1, numbered recall, theme F1, primary accuracy and "
                                    "document-field accuracy.")
-    v.add_argument("--gold", type=Path, required=True, metavar="FILE", help="gold JSON (see shared gold format)")
+    v.add_argument("--gold", type=Path, required=True, metavar="FILE",
+                   help="gold JSON (see shared gold format), or a REFI-QDA project (.qdpx) re-coded by a reviewer "
+                        "in NVivo, ATLAS.ti or MAXQDA")
     v.add_argument("--pred", type=Path, metavar="FILE", help="a directive table (.csv .xlsx .parquet .jsonl)")
     v.add_argument("paths", nargs="*", metavar="PATH", help="or: notices to extract and score")
     v.add_argument("--require", action="append", default=[], metavar="FIGURE=FLOOR",
                    help="exit 1 when a figure is below its floor, e.g. directive_f1=0.95")
+    v.add_argument("--by-theme", action="store_true",
+                   help="also print precision and recall per theme, with the terms that fired on false positives")
 
     c = sub.add_parser("compare", help="themes across cities, provinces, months, issuers",
                        description="Compare themes across groups of a directive table written by 'extract' "
@@ -111,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--by", choices=("city", "province", "month", "issuer", "admin_level"), default="city",
                    help="grouping (default: city); month is the meeting date's YYYY-MM, else the "
                         "publication date's")
+    c.add_argument("--scheme", choices=("theme", "oxcgrt", "coronanet"), default="theme",
+                   help="count themes (default), or the OxCGRT indicators or CoronaNet policy types the "
+                        "crosswalk gave each directive (columns oxcgrt, coronanet)")
     c.add_argument("-o", "--out", type=Path, metavar="OUT",
                    help="write every group × theme (zeros included) to .csv or .xlsx instead of printing; "
                         "with --terms, the terms go to <stem>.terms.csv or a second .xlsx sheet")
@@ -248,8 +258,14 @@ def _cmd_themes(args: argparse.Namespace) -> int:
         sys.stdout.write(packaged_rule_text("themes.yaml"))
         return 0
     tagger = Tagger.from_files(args.taxonomy)
+    if args.qdc:
+        from .qda import write_codebook
+
+        write_codebook(tagger.themes, args.qdc)
+        print(args.qdc)
+        return 0
     for t in tagger.themes:
-        terms = "、".join(t.terms[:12]) + ("…" if len(t.terms) > 12 else "")
+        terms = "、".join(t.lexicon[:12]) + ("…" if len(t.lexicon) > 12 else "")
         print(f"{t.id:22} {t.label}\n{'':22} {terms}")
     return 0
 
@@ -270,14 +286,31 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate_paths, evaluate_table, format_report, load_gold
     from .table import read_directives
 
-    gold = load_gold(args.gold)
-    if args.pred:
-        figures = evaluate_table(gold, read_directives(args.pred))
-    elif args.paths:
-        figures = evaluate_paths(gold, args.paths)
+    if args.gold.suffix.lower() == ".qdpx":  # a project reviewed in a QDA program
+        from .evaluate import evaluate_project, extracted_rows, format_agreement
+        from .qda import read_project
+
+        if args.pred:
+            df = read_directives(args.pred)
+            rows = df.astype(object).where(df.notna(), "").to_dict("records")
+        elif args.paths:
+            rows = extracted_rows(args.paths)
+        else:
+            raise ValueError("give --pred FILE or notice PATHs to extract")
+        figures = evaluate_project(read_project(args.gold), rows)
+        print(format_report(figures) + "\n\n" + format_agreement(figures))
     else:
-        raise ValueError("give --pred FILE or notice PATHs to extract")
-    print(format_report(figures))
+        gold = load_gold(args.gold)
+        if args.pred:
+            figures = evaluate_table(gold, read_directives(args.pred))
+        elif args.paths:
+            figures = evaluate_paths(gold, args.paths)
+        else:
+            raise ValueError("give --pred FILE or notice PATHs to extract")
+        print(format_report(figures))
+    if args.by_theme and args.gold.suffix.lower() != ".qdpx":
+        from .evaluate import format_by_theme
+        print("\n" + format_by_theme(figures))
     failed = []
     for req in args.require:
         name, _, floor = req.partition("=")
@@ -309,7 +342,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     df = read_directives(args.directives)
     if df.empty:
         raise ValueError(f"{args.directives}: the directive table has no rows")
-    table = compare_themes(df, args.by)
+    table = compare_themes(df, args.by, scheme=args.scheme)
     terms = None
     if args.terms:
         from .vocab import distinctive_terms

@@ -20,6 +20,7 @@ is ``compare_records`` over the same ``(group, doc_id, themes)`` records.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ from .shares import (  # noqa: F401 - re-exported: compare is where users look f
 )
 
 GROUP_BYS = ("city", "province", "month", "issuer", "admin_level")
+# What is counted: the theme ids of a directive, or the tracker codes the crosswalk gave it.
+SCHEMES = {"theme": "themes", "oxcgrt": "oxcgrt", "coronanet": "coronanet"}
 
 
 def group_labels(df: Any, by: str) -> Any:
@@ -59,18 +62,43 @@ def group_labels(df: Any, by: str) -> Any:
     return df[by].map(lambda v: _text(v) or UNKNOWN).astype(object).rename(by)
 
 
-def directive_records(df: Any, by: str) -> list[tuple[str, str, str]]:
-    """``(group, doc_id, themes)`` for each directive row: the input of ``compare_records``."""
-    for col in ("doc_id", "themes"):
+def directive_records(df: Any, by: str, scheme: str = "theme") -> list[tuple[str, str, str]]:
+    """``(group, doc_id, themes)`` for each directive row: the input of ``compare_records``.
+
+    With ``scheme`` oxcgrt or coronanet the third item is the row's tracker codes instead of its
+    themes, so the comparison counts indicators."""
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    column = SCHEMES[scheme]
+    for col in ("doc_id", column):
         if col not in df:
-            raise ValueError(f"the directive table has no column {col!r}")
+            hint = " (written before the crosswalk existed: extract it again)" if col in ("oxcgrt", "coronanet") else ""
+            raise ValueError(f"the directive table has no column {col!r}{hint}")
     groups = group_labels(df, by)
-    return [(g, _text(d), _text(t)) for g, d, t in zip(groups, df["doc_id"], df["themes"])]
+    return [(g, _text(d), _text(t)) for g, d, t in zip(groups, df["doc_id"], df[column])]
 
 
-def compare_themes(df: Any, by: str = "city", labels: Mapping[str, str] | None = None) -> Any:
-    """The comparison table of a directive table ``df`` grouped ``by`` (see the module doc)."""
-    return compare_records(directive_records(df, by), by, labels, chronological=by == "month")
+def compare_themes(df: Any, by: str = "city", labels: Mapping[str, str] | None = None,
+                   scheme: str = "theme") -> Any:
+    """The comparison table of a directive table ``df`` grouped ``by`` (see the module doc).
+
+    ``scheme`` oxcgrt or coronanet counts the tracker codes of the crosswalk instead of themes;
+    the ``theme`` column then holds the code (C8) and ``label`` its name."""
+    if labels is None and scheme != "theme":
+        labels = scheme_labels(scheme)
+    return compare_records(directive_records(df, by, scheme), by, labels, chronological=by == "month")
+
+
+def scheme_labels(scheme: str) -> dict[str, str]:
+    """Code → label: OxCGRT indicator names (C8 → International travel controls); CoronaNet types
+    are their own labels; themes → their Chinese labels."""
+    if scheme == "oxcgrt":
+        from .measures import OXCGRT_LABELS
+        return dict(OXCGRT_LABELS)
+    if scheme == "coronanet":
+        from .measures import CORONANET_TYPES
+        return {t: t for t in CORONANET_TYPES}
+    return theme_labels()
 
 
 def write_comparison(table: Any, out: Path, terms: Any = None, by: str = "group") -> list[Path]:

@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Kind = Literal["numbered", "unnumbered", "parallel"]
 Status = Literal["ok", "no_directives", "error"]
-AdminLevel = Literal["province", "city", "county", ""]
+AdminLevel = Literal["national", "province", "city", "county", "township", ""]
+Modality = Literal["require", "prohibit", "recommend", ""]
+Scope = Literal["general", "targeted", ""]
 
 
 class ThemeHit(NamedTuple):
@@ -59,6 +61,15 @@ class DirectiveRow(BaseModel):
     theme_terms: str = Field("", description="Evidence: testing:核酸,检测|quarantine:隔离.")
     start: int = Field(description="Offset of text in the document's cleaned text.")
     end: int = Field(description="End offset (exclusive) of text in the cleaned text.")
+    modality: Modality = Field("", description="require, prohibit or recommend (rules/measures.yaml).")
+    modality_term: str = Field("", description="Evidence: the cue that decided the modality (严禁).")
+    scope: Scope = Field("", description="general (the whole jurisdiction) or targeted (named groups, places, "
+                                         "venues); empty when the text names neither.")
+    scope_term: str = Field("", description="Evidence: the cue that decided the scope (重点人群).")
+    oxcgrt: str = Field("", description="Nearest OxCGRT indicators joined with | (C8|H2), from rules/crosswalk.yaml.")
+    coronanet: str = Field("", description="Nearest CoronaNet policy types joined with |.")
+    crosswalk_terms: str = Field("", description="Evidence of the codes: theme, or theme:cue=term for a split "
+                                                 "theme (gatherings:public_events=大型活动).")
 
 
 class DocumentRow(BaseModel):

@@ -114,11 +114,58 @@ def post_rank(post: str) -> int:
 
 
 _MULTI_CUES = tuple(c for c in _NAME_CUES if len(c) > 1)
+# Words that, right after a post, are what the person did and not who they are (县长|强调).
+_NOT_NAMES = frozenset({"强调", "指出", "要求", "主持", "表示", "讲话", "出席", "参加", "召开", "部署", "提出", "传达",
+                        "通报", "介绍", "总结", "希望", "带队", "调研", "检查", "督导", "批示", "致辞", "宣布"})
 
 
-def _pick_name(rest: str, text: str, after: str) -> str:
-    """The name at the start of ``rest`` (2–4 characters), or "" when it does not look like a name."""
+def _name_lengths(rest: str) -> tuple[int, ...]:
+    """The lengths a name at the start of ``rest`` may have, by its surname: (4, 3), (3, 2) or ()."""
     single, double = surnames()
+    if rest[:2] in double:
+        return (4, 3)
+    if rest[:1] in single:
+        return (3, 2)
+    return ()
+
+
+def _candidates(rest: str, after: str) -> set[str]:
+    """The strings whose counts in the text ``_pick_name`` weighs for the name at ``rest``."""
+    if _TRANSLITERATED.match(rest):
+        return set()
+    tail = rest + after
+    out = set()
+    for n in _name_lengths(rest):
+        if len(rest) >= n:
+            out.add(rest[:n])
+            out.add(tail[:n + 1])
+    return out
+
+
+def count_all(text: str, strings: set[str]) -> dict[str, int]:
+    """How often each of ``strings`` occurs in ``text``, in one pass over the text per length (not
+    one ``text.count`` per string, which grows with the text times the leaders found in it)."""
+    if len(text) * len(strings) <= 1_000_000:  # a short notice: counting each is cheaper than compiling
+        return {string: text.count(string) for string in strings}
+    counts = dict.fromkeys(strings, 0)
+    by_length: dict[int, list[str]] = {}
+    for string in strings:
+        if string:
+            by_length.setdefault(len(string), []).append(string)
+    for group in by_length.values():
+        # Strings of one length: at most one matches at a position, so the search resumes one
+        # character after each match and overlapping occurrences are all counted.
+        search = re.compile("|".join(map(re.escape, sorted(group)))).search
+        m = search(text)
+        while m:
+            counts[m.group()] += 1
+            m = search(text, m.start() + 1)
+    return counts
+
+
+def _pick_name(rest: str, counts: dict[str, int], after: str) -> str:
+    """The name at the start of ``rest`` (2–4 characters), or "" when it does not look like a name.
+    ``counts`` holds how often each string of ``_candidates(rest, after)`` occurs in the text."""
     m = _TRANSLITERATED.match(rest)
     if m:  # a transliterated name: 雪克来提·扎克尔, cut before the verb that follows it
         given, tail = m["given"], (rest + after)[m.start("given"):]
@@ -126,11 +173,8 @@ def _pick_name(rest: str, text: str, after: str) -> str:
             if tail[n:].startswith(_NAME_CUES) or n == len(given):
                 return rest[:m.start("given") + n]
     tail = rest + after
-    if rest[:2] in double:
-        lengths = (4, 3)
-    elif rest[:1] in single:
-        lengths = (3, 2)
-    else:
+    lengths = _name_lengths(rest)
+    if not lengths:
         return ""
     best, best_score = "", -99
     for n in lengths:
@@ -138,6 +182,8 @@ def _pick_name(rest: str, text: str, after: str) -> str:
             continue
         name = rest[:n]
         follow = tail[n:]
+        if name[:2] in _NOT_NAMES:  # a speech verb after a post is not a name: 县长|强调
+            continue
         score = 0
         if follow == "" or follow.startswith(_NAME_CUES):
             score += 2
@@ -145,11 +191,11 @@ def _pick_name(rest: str, text: str, after: str) -> str:
             # the last character begins the verb instead: 李强主|持 → 李强|主持, 王凯作 → 王凯|作
             if name[-1] in _CUE_CHARS or (name[-1] + follow).startswith(_MULTI_CUES):
                 score -= 2
-            if text.count(name) >= 2:
+            if counts.get(name, 0) >= 2:
                 score += 1
         else:
             longer = tail[: n + 1]
-            if text.count(name) > text.count(longer):  # also written without the next character
+            if counts.get(name, 0) > counts.get(longer, 0):  # also written without the next character
                 score += 1
         if score > best_score:
             best, best_score = name, score
@@ -162,24 +208,30 @@ def find_leaders(text: str, place_prefix_of=None) -> list[PostedPerson]:
     ``place_prefix_of(text, start)`` may return the place written just before a post
     (``双鸭山`` before ``市委书记``) so it can be stripped from the post.
     """
-    found: dict[str, PostedPerson] = {}
+    matches = []
+    wanted: set[str] = set()
     for sent_start, sentence in _sentences_with_heads(text):
         if _is_attendance(sentence):
             continue
         for m in POST_CHAIN.finditer(sentence):
             after = sentence[m.end():m.end() + 4]
-            name = _pick_name(m.group("rest"), text, after)
-            if not name:
-                continue
-            posts = _clean_posts(m.group("chain").split("、"))
-            if not posts:
-                continue
-            prefix = place_prefix_of(sentence, m.start()) if place_prefix_of else ""
-            principal = min(posts, key=post_rank)
-            if name in found:
-                continue
-            found[name] = PostedPerson(name=name, posts=tuple(posts), principal=principal,
-                                       place_prefix=prefix, start=sent_start + m.start())
+            matches.append((sent_start, sentence, m, after))
+            wanted |= _candidates(m.group("rest"), after)
+    counts = count_all(text, wanted)
+    found: dict[str, PostedPerson] = {}
+    for sent_start, sentence, m, after in matches:
+        name = _pick_name(m.group("rest"), counts, after)
+        if not name:
+            continue
+        posts = _clean_posts(m.group("chain").split("、"))
+        if not posts:
+            continue
+        prefix = place_prefix_of(sentence, m.start()) if place_prefix_of else ""
+        principal = min(posts, key=post_rank)
+        if name in found:
+            continue
+        found[name] = PostedPerson(name=name, posts=tuple(posts), principal=principal,
+                                   place_prefix=prefix, start=sent_start + m.start())
     return list(found.values())
 
 
@@ -237,12 +289,19 @@ class Term:
 def provincial_terms() -> dict[tuple[str, str], tuple[Term, ...]]:
     """(name, post kind) → terms, from ``data/leaders.csv``."""
     text = resources.files("extractor").joinpath("data", "leaders.csv").read_text(encoding="utf-8")
+    return parse_terms(text)
+
+
+def parse_terms(text: str) -> dict[tuple[str, str], tuple[Term, ...]]:
+    """The rows of a leader table (``#`` comment lines, then CSV with at least province, post,
+    name, start and end; further columns such as a row's source are kept out of the terms)."""
     rows = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     out: dict[tuple[str, str], list[Term]] = {}
     for row in csv.DictReader(io.StringIO("\n".join(rows))):
-        term = Term(province=row["province"], post=row["post"], name=row["name"],
-                    start=dt.date.fromisoformat(row["start"]),
-                    end=dt.date.fromisoformat(row["end"]) if row["end"] else None)
+        end = (row.get("end") or "").strip()
+        term = Term(province=row["province"].strip(), post=row["post"].strip(), name=row["name"].strip(),
+                    start=dt.date.fromisoformat(row["start"].strip()),
+                    end=dt.date.fromisoformat(end) if end else None)
         out.setdefault((term.name, term.post), []).append(term)
     return {k: tuple(v) for k, v in out.items()}
 

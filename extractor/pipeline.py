@@ -51,6 +51,11 @@ class Extractor:
         return Tagger.from_files(self.taxonomy, self.taxonomy_mode)
 
     @cached_property
+    def measurer(self):
+        from .measures import Measurer
+        return Measurer()
+
+    @cached_property
     def segmenter(self):
         from .segment import Segmenter
         return Segmenter.default()
@@ -70,6 +75,7 @@ class Extractor:
         tags = self.tagger.tag_spans(cleaned.text, [(sp.start, sp.end, sp.heading) for sp in spans])
         for no, (span, (primary, hits)) in enumerate(zip(spans, tags), start=1):
             text = cleaned.text[span.start:span.end]
+            measure = self.measurer.measure(text, [h.theme for h in hits])
             rows.append(DirectiveRow(
                 doc_id=doc_id, source_path=loaded.path, title=meta.title, source=meta.source,
                 published=meta.published, meeting_date=meta.meeting_date, province=meta.province,
@@ -78,7 +84,8 @@ class Extractor:
                 marker=span.marker, heading=span.heading, text=text, primary_theme=primary,
                 themes="|".join(h.theme for h in hits),
                 theme_terms="|".join(f"{h.theme}:{','.join(h.terms)}" for h in hits),
-                start=span.start, end=span.end,
+                start=span.start, end=span.end, modality=measure[0], modality_term=measure[1], scope=measure[2],
+                scope_term=measure[3], oxcgrt=measure[4], coronanet=measure[5], crosswalk_terms=measure[6],
             ))
         document = DocumentRow(
             doc_id=doc_id, source_path=loaded.path, status="ok" if rows else "no_directives",

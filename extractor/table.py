@@ -22,7 +22,7 @@ from typing import Any
 
 from .models import DirectiveRow, DocumentRow, Notice
 
-FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl")
+FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl", ".qdpx")
 _BUFFER = 1 << 20  # bytes: fewer, larger writes than the 8 KiB default
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -165,6 +165,11 @@ class TableWriter:
         self._pq_writers: dict[str, Any] = {}
         self._pq_paths = {"dir": self._tmp(self.out), "doc": self._tmp(companion_path(self.out))}
 
+    def _open_qdpx(self) -> None:
+        from .qda import ProjectWriter
+
+        self._qdpx = ProjectWriter(self._tmp(self.out))
+
     def _open_xlsx(self) -> None:
         from .frame import column_kinds
         from .xlsx import Sheet, open_workbook
@@ -197,6 +202,8 @@ class TableWriter:
             self._buffers["doc"].append(row_values(doc))
             if len(self._buffers["dir"]) >= 5000 or len(self._buffers["doc"]) >= 5000:
                 self._flush_parquet()
+        elif self.fmt == ".qdpx":
+            self._qdpx.add(notice)
         elif self.fmt == ".xlsx":  # typed cells: dates as dates; text cells are never formulas
             fields = _fields_of(DirectiveRow)
             for row in notice.directives:
@@ -239,6 +246,8 @@ class TableWriter:
                 w.close()
         elif self.fmt == ".xlsx":
             self._finish_xlsx()
+        elif self.fmt == ".qdpx":
+            self._qdpx.close()
         for tmp, target in self._targets:
             os.replace(tmp, target)
 
@@ -247,6 +256,8 @@ class TableWriter:
         self._closed = True
         for f in getattr(self, "_fh", []):
             f.close()
+        if hasattr(self, "_qdpx"):
+            self._qdpx.abort()
         for w in getattr(self, "_pq_writers", {}).values():
             try:
                 w.close()
@@ -358,6 +369,10 @@ def read_directives(path: Path) -> Any:
                 df[col] = df[col].str.slice(0, 10)
     elif suffix == ".parquet":
         df = pd.read_parquet(path)
+    elif suffix == ".qdpx":
+        from .qda import project_frame
+
+        df = project_frame(path)
     elif suffix == ".jsonl":
         rows = []
         with open(path, encoding="utf-8") as fh:

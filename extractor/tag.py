@@ -2,7 +2,10 @@
 
 Terms are matched on characters of the cleaned text, not on jieba tokens: jieba may cut a
 keyword differently in context (核酸检测 → 核酸/检测, 全员核酸 → 全员/核酸…), so token
-matching silently misses terms; a character match cannot.
+matching silently misses terms; a character match cannot. A short or many-sensed word is a
+*guarded* term (``words`` in the lexicon): it is found with the literal terms, then counts only
+when the characters around it pass its guards (a word boundary, or the context of its sense).
+Guards are tried only where the word occurs, so they cost nothing on text without it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,72 @@ from .rules import Examples, RuleFileError, _check_regex, packaged_rule_text, re
 
 _ID = r"^[a-z][a-z0-9_]*$"
 _CLAUSE_END = re.compile(r"[,。;!?]")
+# How far back a ``before`` / ``not_before`` guard looks from the start of its word.
+GUARD_LOOKBACK = 24
+
+
+class Word(BaseModel):
+    """A term that counts only in context, with the examples that show its sense.
+
+    ``before`` / ``after``: the word counts only when one of them matches the text just before
+    it (a regex that ends where the word starts) or just after it (a regex that starts where it
+    ends); give neither for a word that needs only exclusions. ``not_before`` / ``not_after``:
+    the word does not count when that regex matches there. Keep context regexes inside one clause
+    (``[^,。;]{0,8}``). Examples: ``match`` texts where the word fires for its theme, ``no_match``
+    texts where it must not."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    term: str = Field(min_length=1)
+    before: str = ""
+    after: str = ""
+    not_before: str = ""
+    not_after: str = ""
+    examples: Examples
+
+    @field_validator("before", "after", "not_before", "not_after")
+    @classmethod
+    def _guard_regex(cls, v: str) -> str:
+        _check_regex(v)
+        if v and (m := re.match(v, "字")) is not None and m.end() == 0:
+            raise ValueError(f"guard {v!r} matches the empty string, so it would hold everywhere")
+        return v
+
+    @field_validator("term")
+    @classmethod
+    def _term_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("empty term")
+        return v
+
+    @model_validator(mode="after")
+    def _has_no_match(self) -> Word:
+        if not self.examples.no_match:
+            raise ValueError(f"word {self.term!r} needs a no_match example: a text where it must not count")
+        return self
+
+
+class _Guard:
+    """A word's guards, compiled."""
+
+    __slots__ = ("before", "after", "not_before", "not_after")
+
+    def __init__(self, w: Word) -> None:
+        self.before = re.compile(f"(?:{w.before})\\Z") if w.before else None
+        self.after = re.compile(w.after) if w.after else None
+        self.not_before = re.compile(f"(?:{w.not_before})\\Z") if w.not_before else None
+        self.not_after = re.compile(w.not_after) if w.not_after else None
+
+    def passes(self, text: str, start: int, end: int) -> bool:
+        lo = max(0, start - GUARD_LOOKBACK)
+        if self.not_before is not None and self.not_before.search(text, lo, start):
+            return False
+        if self.not_after is not None and self.not_after.match(text, end):
+            return False
+        if self.before is None and self.after is None:
+            return True
+        return bool((self.before is not None and self.before.search(text, lo, start))
+                    or (self.after is not None and self.after.match(text, end)))
 
 
 class Theme(BaseModel):
@@ -30,6 +99,7 @@ class Theme(BaseModel):
     nearest: str = ""
     description: str = ""
     terms: list[str] = []
+    words: list[Word] = []
     patterns: list[str] = []
     examples: Examples
 
@@ -48,9 +118,14 @@ class Theme(BaseModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Theme:
-        if not self.terms and not self.patterns:
-            raise ValueError(f"theme {self.id!r} has an empty lexicon: give terms or patterns")
+        if not self.terms and not self.words and not self.patterns:
+            raise ValueError(f"theme {self.id!r} has an empty lexicon: give terms, words or patterns")
         return self
+
+    @property
+    def lexicon(self) -> list[str]:
+        """Its literal terms and guarded words, in file order."""
+        return [*self.terms, *(w.term for w in self.words)]
 
 
 class Taxonomy(BaseModel):
@@ -93,15 +168,16 @@ def merge_taxonomies(builtin: Taxonomy, user: Taxonomy | None) -> list[Theme]:
     return list(by_id.values())
 
 
-def _automaton(by_term: dict[str, list[str]]):
-    """An Aho–Corasick automaton over the literal terms: term → (term, theme ids)."""
+def _automaton(by_term: dict[str, list[tuple[str, _Guard | None]]]):
+    """An Aho–Corasick automaton over the literal terms and words:
+    term → (term, ((theme id, guard or None), …))."""
     if not by_term:
         return None
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    for term, tids in by_term.items():
-        automaton.add_word(term, (term, tuple(tids)))
+    for term, owners in by_term.items():
+        automaton.add_word(term, (term, tuple(owners)))
     automaton.make_automaton()
     return automaton
 
@@ -118,10 +194,12 @@ class Tagger:
             raise RuleFileError("no themes to tag with")
         self.themes = themes
         self._order = {t.id: i for i, t in enumerate(themes)}
-        by_term: dict[str, list[str]] = {}
+        by_term: dict[str, list[tuple[str, _Guard | None]]] = {}
         for t in themes:
             for term in dict.fromkeys(t.terms):
-                by_term.setdefault(term, []).append(t.id)
+                by_term.setdefault(term, []).append((t.id, None))
+            for w in t.words:
+                by_term.setdefault(w.term, []).append((t.id, _Guard(w)))
         self._automaton = _automaton(by_term)
         # Each pattern compiled alone: an alternation of patterns with different first characters
         # is tried at every position of the text, a single pattern skips ahead to its first character.
@@ -138,10 +216,11 @@ class Tagger:
         """Every (start, end, theme id, matched text), overlapping ones included, in text order."""
         out: list[tuple[int, int, str, str]] = []
         if self._automaton is not None:
-            for last, (term, tids) in self._automaton.iter(text):
+            for last, (term, owners) in self._automaton.iter(text):
                 start = last + 1 - len(term)
-                for tid in tids:
-                    out.append((start, last + 1, tid, term))
+                for tid, guard in owners:
+                    if guard is None or guard.passes(text, start, last + 1):
+                        out.append((start, last + 1, tid, term))
         out.extend(self.pattern_matches(text))
         out.sort(key=lambda x: (x[0], self._order[x[2]], -x[1]))
         return out

@@ -23,7 +23,8 @@ def test_committed_schema_matches_models(name):
 def test_directive_columns_are_the_contract():
     contract = ["doc_id", "source_path", "title", "source", "published", "meeting_date", "province", "city",
                 "county", "admin_level", "issuer", "speaker", "directive_no", "kind", "numbered", "marker",
-                "heading", "text", "primary_theme", "themes", "theme_terms", "start", "end"]
+                "heading", "text", "primary_theme", "themes", "theme_terms", "start", "end", "modality", "modality_term",
+                "scope", "scope_term", "oxcgrt", "coronanet", "crosswalk_terms"]
     assert directive_columns() == contract
     assert list(DirectiveRow.model_json_schema()["properties"]) == contract
 

@@ -79,7 +79,7 @@ def render_html(notice: Notice, embed_font: bool = True) -> str:
         rows.append(f"<tr><td><a href='#d{row.directive_no}'>{row.directive_no}</a></td>"
                     f"<td><span class='kind {row.kind}'>{row.kind}</span></td>"
                     f"<td>{esc(row.marker)}</td><td>{esc(row.speaker)}</td>"
-                    f"<td>{esc(row.heading)}</td><td>{esc(row.primary_theme)}</td>"
+                    f"<td>{esc(row.heading)}</td><td>{_measure(row)}</td><td>{esc(row.primary_theme)}</td>"
                     f"<td>{_pairs_table(row.theme_terms, ':', ('theme', 'terms'))}</td></tr>")
     fields = (("title", doc.title), ("source", doc.source), ("published", doc.published),
               ("meeting_date", doc.meeting_date), ("province", doc.province), ("city", doc.city),
@@ -104,7 +104,7 @@ vertical-align:.15em}}
 span.kind{{color:#fff;font-size:.8em;border-radius:.3em;padding:0 .35em}}
 {style}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}}
-table.fields th{{background:#f4f4f4;font-weight:normal;color:#555;white-space:nowrap}}td.ev{{color:#666;font-size:.85em}}
+table.fields th{{background:#f4f4f4;font-weight:normal;color:#555;white-space:nowrap}}td.ev,span.ev{{color:#666;font-size:.85em}}
 table.pairs{{font-size:.85em;margin:0}}table.pairs td,table.pairs th{{border:none;border-bottom:1px solid #e4e4e4;
 padding:.05em .4em}}table.pairs th{{color:#777;font-weight:normal}}
 .legend mark{{margin-right:.5em}}.text{{margin:1em 0 2em}}</style></head><body>
@@ -116,13 +116,23 @@ padding:.05em .4em}}table.pairs th{{color:#777;font-weight:normal}}
 themes</p>
 <div class="text">{body}</div>
 <h2>Directives</h2><table class="directives"><tr><th>no</th><th>kind</th><th>marker</th><th>speaker</th>
-<th>heading</th><th>primary</th><th>themes and the terms that fired</th></tr>{"".join(rows)}</table></body></html>
+<th>heading</th><th>measure</th><th>primary</th><th>themes and the terms that fired</th></tr>{"".join(rows)}</table></body></html>
 """
     if embed_font:
         face = _font_face(page)
         if face:
             page = page.replace("/*font*/", face, 1)
     return page
+
+
+def _measure(row) -> str:
+    """Modality and scope with the cue that decided each (``prohibit 严禁``), where the row has them."""
+    parts = []
+    for name in ("modality", "scope"):
+        value, cue = getattr(row, name, ""), getattr(row, f"{name}_term", "")
+        if value:
+            parts.append(f"{html.escape(value)}" + (f" <span class='ev'>{html.escape(cue)}</span>" if cue else ""))
+    return "<br>".join(parts)
 
 
 def _pairs(value: str, sep: str) -> list[tuple[str, str]]:

@@ -57,15 +57,40 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def auto_jobs(n_files: int, cores: int | None = None) -> int:
-    """The default number of processes for ``n_files``: every core, but no more than one per
-    ``MIN_FILES_PER_JOB`` files, so a small batch runs in this process alone.
+def auto_jobs(n_files: int, cores: int | None = None, busy: int | None = None) -> int:
+    """The default number of processes for ``n_files``: the cores no other program is using, but
+    no more than one per ``MIN_FILES_PER_JOB`` files, so a small batch runs in this process alone.
 
     A pool has costs one process does not: forking, results pickled across, a tail where one
     worker finishes the last chunk alone, and the main process writing beside the workers on the
     same cores. Below some hundreds of files (a few tenths of a second of work per core) they
-    are more than a second process saves."""
-    return max(1, min(cores or default_jobs(), n_files // MIN_FILES_PER_JOB))
+    are more than a second process saves. And a core another program keeps busy is not ours to
+    gain: Linux shares the processor between sessions (autogroups), not between processes, so a
+    second worker beside a busy program gets no more time and only adds those costs. ``busy`` is
+    the number of other runnable tasks (``busy_elsewhere``) and is looked up when not given."""
+    cores = cores or default_jobs()
+    jobs = min(cores, n_files // MIN_FILES_PER_JOB)
+    if jobs <= 1:
+        return 1
+    busy = busy_elsewhere() if busy is None else busy
+    return max(1, min(jobs, cores - busy))
+
+
+def busy_elsewhere(samples: int = 5, interval: float = 0.01) -> int:
+    """Tasks other than this one running or waiting for a processor now (``procs_running`` of
+    ``/proc/stat``, the least of a few samples so a passing task is not counted); 0 where that
+    is not known."""
+    least = None
+    for i in range(samples):
+        try:
+            with open("/proc/stat", "rb") as fh:
+                running = next(int(line.split()[1]) for line in fh if line.startswith(b"procs_running"))
+        except (OSError, StopIteration, ValueError, IndexError):
+            return 0
+        least = running - 1 if least is None else min(least, running - 1)  # this process is one
+        if i + 1 < samples:
+            time.sleep(interval)
+    return max(0, least or 0)
 
 
 def chunk_size(n_files: int, jobs: int) -> int:

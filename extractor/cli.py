@@ -49,8 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="output file; its suffix picks the format: .csv .xlsx .parquet .jsonl .qdpx (REFI-QDA) "
                         "(default: directive table as CSV on standard output)")
     e.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="worker processes (default: all cores, but one per 100 files at most, so a small "
-                        "batch runs in one process)")
+                   help="worker processes (default: the cores no other program is busy on, and one per 100 "
+                        "files at most, so a small batch runs in one process)")
     e.add_argument("--taxonomy", type=Path, metavar="FILE",
                    help="your theme file (YAML, same shape as 'directives themes --yaml'); extends the "
                         "built-in themes, or replaces them if the file says 'mode: replace'")

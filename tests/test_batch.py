@@ -252,8 +252,12 @@ def test_jobs_1_and_2_give_byte_identical_outputs(tmp_path):
 
 
 def test_the_default_runs_a_small_batch_in_one_process(tmp_path, monkeypatch):
-    assert [batch.auto_jobs(n, cores=2) for n in (0, 5, 199, 200, 3000)] == [1, 1, 1, 2, 2]
-    assert batch.auto_jobs(450, cores=8) == 4
+    assert [batch.auto_jobs(n, cores=2, busy=0) for n in (0, 5, 199, 200, 3000)] == [1, 1, 1, 2, 2]
+    assert batch.auto_jobs(450, cores=8, busy=0) == 4
+    # cores that other programs keep busy are not counted
+    assert [batch.auto_jobs(3000, cores=2, busy=b) for b in (0, 1, 2, 5)] == [2, 1, 1, 1]
+    assert batch.auto_jobs(3000, cores=8, busy=3) == 5
+    assert batch.busy_elsewhere(samples=2, interval=0) >= 0
     files = make_corpus(tmp_path / "c", 12)
 
     def no_pool(*args, **kwargs):

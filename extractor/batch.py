@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_CHUNK = 32  # files per task
 WINDOW_PER_JOB = 4  # chunks in flight per worker process
+MIN_FILES_PER_JOB = 100  # by default, one worker process per this many files at most
 PROGRESS_DELAY = 2.0  # seconds before a progress bar appears; short runs stay silent
 
 
@@ -55,6 +56,42 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def auto_jobs(n_files: int, cores: int | None = None, busy: int | None = None) -> int:
+    """The default number of processes for ``n_files``: the cores no other program is using, but
+    no more than one per ``MIN_FILES_PER_JOB`` files, so a small batch runs in this process alone.
+
+    A pool has costs one process does not: forking, results pickled across, a tail where one
+    worker finishes the last chunk alone, and the main process writing beside the workers on the
+    same cores. Below some hundreds of files (a few tenths of a second of work per core) they
+    are more than a second process saves. And a core another program keeps busy is not ours to
+    gain: Linux shares the processor between sessions (autogroups), not between processes, so a
+    second worker beside a busy program gets no more time and only adds those costs. ``busy`` is
+    the number of other runnable tasks (``busy_elsewhere``) and is looked up when not given."""
+    cores = cores or default_jobs()
+    jobs = min(cores, n_files // MIN_FILES_PER_JOB)
+    if jobs <= 1:
+        return 1
+    busy = busy_elsewhere() if busy is None else busy
+    return max(1, min(jobs, cores - busy))
+
+
+def busy_elsewhere(samples: int = 5, interval: float = 0.01) -> int:
+    """Tasks other than this one running or waiting for a processor now (``procs_running`` of
+    ``/proc/stat``, the least of a few samples so a passing task is not counted); 0 where that
+    is not known."""
+    least = None
+    for i in range(samples):
+        try:
+            with open("/proc/stat", "rb") as fh:
+                running = next(int(line.split()[1]) for line in fh if line.startswith(b"procs_running"))
+        except (OSError, StopIteration, ValueError, IndexError):
+            return 0
+        least = running - 1 if least is None else min(least, running - 1)  # this process is one
+        if i + 1 < samples:
+            time.sleep(interval)
+    return max(0, least or 0)
 
 
 def chunk_size(n_files: int, jobs: int) -> int:
@@ -162,10 +199,27 @@ def _extract_isolated(files: list[str], options: dict, new_pool) -> list[Notice]
     return notices
 
 
+_WARM_TEXT = "市疫情防控工作领导小组召开例会。会议强调，一要加强核酸检测。二要落实隔离措施。"
+_WARM_PAGE = ("<html><head><meta charset='utf-8'><title>会议</title></head><body><div class='article'>"
+              "<h1>市疫情防控工作领导小组召开例会</h1><p>2021-01-05 来源：某市政府网</p>"
+              f"<p>{_WARM_TEXT}</p><p>{_WARM_TEXT}</p></div></body></html>")
+
+
 def _warm(options: dict) -> None:
-    """Compile the rules and load the dictionaries once, before the workers are forked."""
+    """Compile the rules, load the dictionaries and import every reader (web pages, legacy
+    encodings, traditional script) once, before the workers are forked: what a worker loads on
+    first use it loads for itself, and two workers loading trafilatura or a codec cost twice the
+    CPU of one process that does."""
+    from .load import loaded_from_bytes
+
     ex = shared_extractor(**options)
-    ex.extract_text("会议强调，一要加强核酸检测。二要落实隔离措施。", "<warm-up>")
+    ex.extract_text(_WARM_TEXT, "<warm-up>")
+    ex.extract_text(_WARM_PAGE, "<warm-up>")
+    for encoding in ("gb18030", "big5"):
+        try:
+            ex.extract_loaded(loaded_from_bytes(_WARM_TEXT.replace("会议", "會議").encode(encoding), "<warm-up>"))
+        except Exception:  # noqa: BLE001 - warming is an optimisation; a failure shows up on real files
+            log.debug("warm-up with %s failed", encoding, exc_info=True)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -254,11 +308,12 @@ def _isatty(stream) -> bool:
 
 def run_extract(paths: Sequence[str | os.PathLike], out: Path | None, options: dict | None = None,
                 jobs: int | None = None, *, dedupe: bool = False, progress: bool | None = None) -> RunSummary:
-    """Extract every input under ``paths`` into ``out`` (or CSV on standard output).
+    """Extract every input under ``paths`` into ``out`` (or CSV on standard output), with ``jobs``
+    processes (default: ``auto_jobs``).
 
     ``progress``: None shows a bar when standard error is a terminal, False never."""
     files = list_inputs(paths)
-    notices = iter_extract(paths, options, jobs or default_jobs(), files=files)
+    notices = iter_extract(paths, options, jobs or auto_jobs(len(files)), files=files)
     return write_notices(notices, out, dedupe=dedupe, total=len(files), progress=progress)
 
 

@@ -68,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--out", type=Path, metavar="OUT",
                    help="output file; its suffix picks the format: .csv .xlsx .parquet .jsonl .qdpx (REFI-QDA) "
                         "(default: directive table as CSV on standard output)")
-    e.add_argument("--jobs", type=_positive, default=None, metavar="N", help="worker processes (default: all cores)")
+    e.add_argument("--jobs", type=_positive, default=None, metavar="N",
+                   help="worker processes (default: the cores no other program is busy on, and one per 100 "
+                        "files at most, so a small batch runs in one process)")
     e.add_argument("--taxonomy", type=Path, metavar="FILE",
                    help="your theme file (YAML, same shape as 'directives themes --yaml'); extends the "
                         "built-in themes, or replaces them if the file says 'mode: replace'")
@@ -93,6 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "themes of each with the terms that fired.")
     w.add_argument("file", type=Path, metavar="FILE", help="a notice file")
     w.add_argument("--html", type=Path, metavar="OUT", help="write a standalone HTML page instead")
+    w.add_argument("--no-embed-font", action="store_false", dest="embed_font",
+                   help="with --html: do not embed the subset of a CJK font (about 100 KB) that makes the page "
+                        "read the same on a machine without one")
 
     t = sub.add_parser("themes", help="list the built-in themes (the codebook)",
                        description="List the theme ids, labels and terms used for tagging.")
@@ -139,7 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--out", type=Path, metavar="OUT",
                    help="write every group × theme (zeros included) to .csv or .xlsx instead of printing; "
                         "with --terms, the terms go to <stem>.terms.csv or a second .xlsx sheet")
-    c.add_argument("--chart", type=Path, metavar="FILE", help="heatmap of theme shares by group (.png or .svg)")
+    c.add_argument("--chart", type=Path, metavar="FILE",
+                   help="heatmap of theme shares by group (.png or .svg); cells of groups with fewer than 5 "
+                        "notices or with a 95%% interval wider than 40 points are faded and hatched")
     c.add_argument("--chart-value", choices=("directives", "notices"), default="directives",
                    help="share charted: of the group's directives (default) or of its notices")
     c.add_argument("--terms", type=int, default=0, metavar="N",
@@ -267,7 +274,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
     notice = Extractor().extract_path(args.file)
     if args.html:
-        write_html(notice, args.html)
+        write_html(notice, args.html, embed_font=args.embed_font)
         print(args.html)
     else:
         render_terminal(notice)

@@ -109,7 +109,7 @@ def extract_frame(df: pd.DataFrame, text_col: str = "text", path_col: str | None
         rows.extend([getattr(r, name) for name in _MODELS[table].model_fields] for r in found)
         if ids is not None:
             row_ids.extend([ids[i]] * len(found))
-    out = _typed_frame(rows, table)
+    out = typed_frame(rows, table)
     if id_col:
         out.insert(0, id_col, pd.Series(row_ids, dtype=df[id_col].dtype, index=out.index))
     return out
@@ -141,7 +141,9 @@ def _with_source(notice: Notice, source: str) -> Notice:
                   directives=[d.model_copy(update={"source_path": source}) for d in notice.directives])
 
 
-def _typed_frame(rows: list[list[Any]], table: Table) -> pd.DataFrame:
+def typed_frame(rows: list[list[Any]] | list[tuple], table: Table = "directives") -> pd.DataFrame:
+    """Rows of field values, in model order, as a DataFrame with the dtypes of ``frame_dtypes``:
+    the one constructor behind ``extract_frame``, ``extract_table`` and ``table.directives_frame``."""
     import pandas as pd
 
     dtypes = frame_dtypes(table)

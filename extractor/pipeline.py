@@ -268,7 +268,8 @@ def looks_like_path(value: str) -> bool:
 
 
 def extract_table(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
-    """Files or folders → the directive table as a pandas DataFrame."""
+    """Files or folders → the directive table as a pandas DataFrame, with the dtypes of
+    ``extract_frame`` (``frame.frame_dtypes``)."""
     from .table import directives_frame
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

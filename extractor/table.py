@@ -23,7 +23,6 @@ from typing import Any
 from .models import DirectiveRow, DocumentRow, Notice
 
 FORMATS = (".csv", ".xlsx", ".parquet", ".jsonl", ".qdpx")
-XLSX_CELL_MAX = 32_000  # Excel's cell limit is 32,767 characters
 _BUFFER = 1 << 20  # bytes: fewer, larger writes than the 8 KiB default
 # CSV text a spreadsheet would run as a formula gets a leading apostrophe, and so does text that
 # starts with one, so that ``read_directives`` can take exactly one off every value that has it.
@@ -85,64 +84,18 @@ def csv_text(series: Any) -> Any:
     return series
 
 
-def xlsx_row(ws: Any, values: Iterable[Any]) -> list[Any]:
-    """Values for ``ws.append`` in a write-only sheet: text longer than a cell holds is clipped,
-    and text starting with ``=``, which openpyxl would store as a formula, becomes a string cell."""
-    out = []
-    for v in values:
-        if isinstance(v, str):
-            if len(v) > XLSX_CELL_MAX:
-                v = v[:XLSX_CELL_MAX] + "…[truncated]"
-            if v.startswith("="):
-                from openpyxl.cell import WriteOnlyCell
-
-                cell = WriteOnlyCell(ws, value=v)
-                cell.data_type = "s"
-                v = cell
-        elif isinstance(v, (dt.date, dt.datetime)):
-            v = v.isoformat()
-        elif isinstance(v, float) and v != v:  # NaN: an empty cell
-            v = None
-        out.append(v)
-    return out
-
-
-def write_xlsx(path: Path, sheets: dict[str, Any]) -> None:
-    """DataFrames as the sheets of one workbook, through ``xlsx_row`` (no live formulas)."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for name, df in sheets.items():
-        ws = wb.create_sheet(name[:31])
-        ws.append(xlsx_row(ws, map(str, df.columns)))
-        for row in df.itertuples(index=False, name=None):
-            ws.append(xlsx_row(ws, (v.item() if hasattr(v, "item") else v for v in row)))
-    wb.save(path)
-
-
-def _frame(rows: Iterable[DirectiveRow | DocumentRow], model: type) -> Any:
-    import pandas as pd
-
-    columns = list(model.model_fields)
-    df = pd.DataFrame([row_values(r) for r in rows], columns=columns)
-    for name in ("published", "meeting_date"):
-        if name in df:
-            df[name] = pd.to_datetime(df[name], errors="coerce").dt.date
-    for name, info in model.model_fields.items():
-        if info.annotation is int:
-            df[name] = df[name].astype("int64")
-        elif info.annotation is bool:
-            df[name] = df[name].astype("bool")
-    return df
-
-
 def directives_frame(rows: Iterable[DirectiveRow]) -> Any:
-    """The directive table as a DataFrame, columns in contract order."""
-    return _frame(rows, DirectiveRow)
+    """The directive table as a DataFrame, columns in contract order, dtypes of ``frame.frame_dtypes``
+    (the same as ``extract_frame``'s)."""
+    from .frame import typed_frame
+
+    return typed_frame(list(map(_fields_of(DirectiveRow), rows)), "directives")
 
 
 def documents_frame(rows: Iterable[DocumentRow]) -> Any:
-    return _frame(rows, DocumentRow)
+    from .frame import typed_frame
+
+    return typed_frame(list(map(_fields_of(DocumentRow), rows)), "documents")
 
 
 def companion_path(out: Path, what: str = "documents") -> Path:
@@ -232,14 +185,12 @@ class TableWriter:
         self._qdpx = ProjectWriter(self._tmp(self.out))
 
     def _open_xlsx(self) -> None:
-        from openpyxl import Workbook
+        from .frame import column_kinds
+        from .xlsx import Sheet, open_workbook
 
-        self._wb = Workbook(write_only=True)
-        self._ws_dir = self._wb.create_sheet("directives")
-        self._ws_doc = self._wb.create_sheet("documents")
-        self._ws_dir.append(directive_columns())
-        self._ws_doc.append(document_columns())
-        self._xlsx_path = self._tmp(self.out)
+        self._wb = open_workbook(self._tmp(self.out))
+        self._ws_dir = Sheet(self._wb, "directives", directive_columns(), list(column_kinds("directives").values()))
+        self._ws_doc = Sheet(self._wb, "documents", document_columns(), list(column_kinds("documents").values()))
 
     # -- rows -----------------------------------------------------------------------------------
     def add(self, notice: Notice) -> None:
@@ -251,7 +202,7 @@ class TableWriter:
             return
         doc = notice.document
         if self.fmt == ".xlsx":
-            from .compare import city_group
+            from .shares import city_group
 
             self._summary.extend((city_group(r.city, r.province, r.admin_level), r.doc_id, r.themes)
                                  for r in notice.directives)
@@ -267,10 +218,11 @@ class TableWriter:
                 self._flush_parquet()
         elif self.fmt == ".qdpx":
             self._qdpx.add(notice)
-        elif self.fmt == ".xlsx":
+        elif self.fmt == ".xlsx":  # typed cells: dates as dates; text cells are never formulas
+            fields = _fields_of(DirectiveRow)
             for row in notice.directives:
-                self._ws_dir.append(xlsx_row(self._ws_dir, row_values(row)))
-            self._ws_doc.append(xlsx_row(self._ws_doc, row_values(doc)))
+                self._ws_dir.append(fields(row))
+            self._ws_doc.append(_fields_of(DocumentRow)(doc))
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -338,6 +290,10 @@ class TableWriter:
                 w.close()
             except Exception:  # noqa: BLE001 - pyarrow raises its own errors for a failed stream
                 w.is_open = False  # else its __del__ tries again and prints the error at exit
+        if hasattr(self, "_wb"):
+            from .xlsx import discard_workbook
+
+            discard_workbook(self._wb)
         for tmp, _ in self._targets:
             try:
                 tmp.unlink(missing_ok=True)
@@ -354,24 +310,33 @@ class TableWriter:
             self.abort()
 
     def _finish_xlsx(self) -> None:
-        from .tag import load_taxonomy
+        from .xlsx import add_frame, close_workbook, is_share
 
-        ws = self._wb.create_sheet("themes_by_city")
-        for row in themes_by_city_rows(self._summary):  # city names come from a user's manifest too
-            ws.append(xlsx_row(ws, row))
-        ws = self._wb.create_sheet("codebook")
-        ws.append(["id", "label", "nearest", "terms", "patterns"])
-        for t in load_taxonomy().themes:
-            ws.append(xlsx_row(ws, [t.id, t.label, t.nearest, "、".join(t.terms), " | ".join(t.patterns)]))
-        self._wb.save(self._xlsx_path)
+        self._ws_dir.finish()
+        self._ws_doc.finish()
+        add_frame(self._wb, "themes_by_city", themes_by_city_frame(self._summary), is_share)
+        add_frame(self._wb, "codebook", codebook_frame())
+        close_workbook(self._wb)
 
 
-def themes_by_city_rows(summary: list[tuple[str, str, str]]) -> list[list[Any]]:
-    """Rows of the ``themes_by_city`` sheet, header first: ``compare --by city`` over the
-    ``(city group, doc_id, themes)`` records the writer kept (``compare.compare_records``)."""
-    from .compare import compare_records, sheet_rows
+def themes_by_city_frame(summary: list[tuple[str, str, str]]) -> Any:
+    """The ``themes_by_city`` sheet: ``compare --by city`` over the ``(city group, doc_id, themes)``
+    records the writer kept (``shares.compare_records``), shares rounded to 4 digits."""
+    from .shares import compare_records, round_shares
 
-    return sheet_rows(compare_records(summary, "city"))
+    return round_shares(compare_records(summary, "city"))
+
+
+def codebook_frame() -> Any:
+    """The ``codebook`` sheet: each theme's id, label, nearest theme, terms (the guarded words
+    included) and patterns."""
+    import pandas as pd
+
+    from .tag import load_taxonomy
+
+    return pd.DataFrame([[t.id, t.label, t.nearest, "、".join(t.lexicon), " | ".join(t.patterns)]
+                         for t in load_taxonomy().themes],
+                        columns=["id", "label", "nearest", "terms", "patterns"])
 
 
 def _arrow_schema(model: type) -> Any:
@@ -400,8 +365,9 @@ def _arrow_value(value: Any, typ: Any) -> Any:
     return value
 
 
-def write_frame(df: Any, out: Path) -> None:
-    """Write a DataFrame (e.g. a comparison) atomically as .csv or .xlsx."""
+def write_frame(df: Any, out: Path, sheet: str = "table") -> None:
+    """Write a DataFrame (e.g. a comparison) atomically as .csv, .xlsx (one sheet named ``sheet``)
+    or .jsonl."""
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         if out.suffix.lower() == ".csv":
@@ -409,7 +375,15 @@ def write_frame(df: Any, out: Path) -> None:
             df.map(formula_safe).to_csv(buf, index=False)
             tmp.write_text(buf.getvalue(), encoding="utf-8-sig")
         elif out.suffix.lower() == ".xlsx":
-            write_xlsx(tmp, {"Sheet1": df})
+            from .xlsx import add_frame, close_workbook, discard_workbook, is_share, open_workbook
+
+            book = open_workbook(tmp)
+            try:
+                add_frame(book, sheet, df, is_share)
+            except BaseException:
+                discard_workbook(book)
+                raise
+            close_workbook(book)
         elif out.suffix.lower() == ".jsonl":
             tmp.write_text("".join(json.dumps(r, ensure_ascii=False, default=str) + "\n"
                                    for r in df.to_dict("records")), encoding="utf-8")
@@ -430,6 +404,9 @@ def read_directives(path: Path) -> Any:
         df = df.apply(csv_text)
     elif suffix == ".xlsx":
         df = pd.read_excel(path, sheet_name="directives", dtype=str, keep_default_na=False)
+        for col in ("published", "meeting_date"):  # date cells read as '2020-05-25 00:00:00'
+            if col in df:
+                df[col] = df[col].str.slice(0, 10)
     elif suffix == ".parquet":
         df = pd.read_parquet(path)
     elif suffix == ".qdpx":

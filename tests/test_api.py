@@ -27,6 +27,23 @@ def test_extract_table_gives_the_contract_columns_and_types():
     assert df.groupby("source_path").size().to_dict()[str(SEEDS / "004_e0210ab8d126b4d2.txt")] == 25
 
 
+def test_extract_table_and_extract_frame_give_one_table_with_one_set_of_dtypes():
+    import pandas as pd
+
+    from extractor import extract_frame
+    from extractor.frame import frame_dtypes
+
+    paths = sorted(str(p) for p in SEEDS.glob("*.txt"))
+    table = extract_table(paths)
+    frame = extract_frame(pd.DataFrame({"path": paths}), path_col="path")
+    assert table.dtypes.to_dict() == frame_dtypes("directives")
+    assert str(table["text"].dtype) == "string" and str(table["published"].dtype) == "date32[day][pyarrow]"
+    pd.testing.assert_frame_equal(table, frame)
+    # an empty result has the same columns and dtypes
+    empty = extract_table([])
+    assert empty.empty and empty.dtypes.to_dict() == frame_dtypes("directives")
+
+
 def test_an_extractor_is_reusable():
     ex = Extractor()
     first = ex.extract_text("会议强调，要加强核酸检测。")

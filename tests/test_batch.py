@@ -251,6 +251,31 @@ def test_jobs_1_and_2_give_byte_identical_outputs(tmp_path):
     assert sum(r["status"] == "ok" for r in rows) == 60
 
 
+def test_the_default_runs_a_small_batch_in_one_process(tmp_path, monkeypatch):
+    assert [batch.auto_jobs(n, cores=2, busy=0) for n in (0, 5, 199, 200, 3000)] == [1, 1, 1, 2, 2]
+    assert batch.auto_jobs(450, cores=8, busy=0) == 4
+    # cores that other programs keep busy are not counted
+    assert [batch.auto_jobs(3000, cores=2, busy=b) for b in (0, 1, 2, 5)] == [2, 1, 1, 1]
+    assert batch.auto_jobs(3000, cores=8, busy=3) == 5
+    assert batch.busy_elsewhere(samples=2, interval=0) >= 0
+    files = make_corpus(tmp_path / "c", 12)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a process pool was started for 12 files")
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", no_pool)
+    summary = batch.run_extract([tmp_path / "c"], tmp_path / "d.csv", progress=False)
+    assert summary.n_documents == len(files) and not summary.errors
+
+
+def test_the_readers_are_loaded_before_the_workers_are_forked():
+    # a worker that imports trafilatura or a codec on its first page pays for it once per worker
+    code = ("import sys; from extractor import batch; batch._warm({}); "
+            "print(all(m in sys.modules for m in ('trafilatura', 'opencc', '_codecs_cn', '_codecs_hk')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
+
+
 class _RecordingPool:
     """A stand-in for ProcessPoolExecutor that runs tasks when submitted and records how many were
     submitted and not yet taken by the consumer."""

@@ -102,7 +102,7 @@ def test_show_writes_html_with_every_directive_marked(tmp_path):
     assert main(["show", str(SEEDS / "003_fa9ed41a6c031e20.txt"), "--html", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     assert page.count(' id="d') == 14
-    assert 'class="parallel"' in page and "最好的方法是" in page
+    assert 'class="d parallel ' in page and "最好的方法是" in page
 
 
 @pytest.mark.parametrize("args", [["extract"], ["show"], ["nonsense"]])

@@ -405,6 +405,48 @@ def test_chart_grows_with_the_number_of_groups():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["核酸检测与筛查", "校园防控"]
 
 
+def _weighted_records() -> list[tuple[str, str, str]]:
+    """甲市: 10 notices of 4 directives, 20 of the 40 on testing, 1 on schools; 乙市: 2 notices."""
+    records = [("甲市", f"a{n}", "testing" if (4 * n + k) % 2 == 0 else "") for n in range(10) for k in range(4)]
+    records[1] = ("甲市", "a0", "schools")
+    records += [("乙市", "b1", "testing"), ("乙市", "b2", "schools")]
+    return records
+
+
+def test_cells_of_small_groups_or_wide_intervals_are_marked():
+    from extractor.chart import uncertain_cells
+
+    table = compare_records(_weighted_records(), "city")
+    marked = uncertain_cells(table, "city")
+    assert list(marked.index) == ["甲市", "乙市"] and list(marked.columns) == ["testing", "schools"]
+    # 甲市 testing: 20 of 40 directives, 50% (35–65), 10 notices: read it; 乙市: 2 notices, marked
+    r = cell(table, "city", "甲市", "testing")
+    assert (r.n_directives, r.group_directives, r.group_notices) == (20, 40, 10)
+    assert marked.loc["甲市"].tolist() == [False, False]
+    assert marked.loc["乙市"].tolist() == [True, True]
+    # of the notices: 甲市 testing is in 10 of 10 (72–100): narrow; with a stricter width, marked
+    assert not uncertain_cells(table, "city", "share_notices").loc["甲市", "testing"]
+    assert uncertain_cells(table, "city", "share_notices", wide=0.2).loc["甲市", "testing"]
+    # a group of 10 notices is a weak basis when the floor is raised above it
+    assert uncertain_cells(table, "city", min_notices=11).to_numpy().all()
+
+
+def test_the_chart_hatches_the_marked_cells_and_says_why_in_a_legend():
+    from extractor.chart import theme_heatmap
+
+    fig = theme_heatmap(compare_records(_weighted_records(), "city"), "city")
+    ax = fig.axes[0]
+    hatched = [(p.get_x(), p.get_y()) for p in ax.patches if p.get_hatch()]
+    assert sorted(hatched) == [(-0.5, 0.5), (0.5, 0.5)]  # row 1 (乙市), both themes
+    (legend,) = fig.legends
+    assert "fewer than 5 notices" in legend.get_texts()[0].get_text()
+    assert "95% interval wider than 40%" in legend.get_texts()[0].get_text()
+    # nothing to mark: no legend
+    records = [(g, f"{g}{n}", "testing") for g in ("甲市", "乙市") for n in range(30)]
+    fig = theme_heatmap(compare_records(records, "city"), "city")
+    assert not fig.legends and not [p for p in fig.axes[0].patches if p.get_hatch()]
+
+
 def test_cli_chart(table_csv: Path, tmp_path: Path, capsys):
     chart = tmp_path / "themes.png"
     assert main(["compare", str(table_csv), "--chart", str(chart), "--chart-value", "notices"]) == 0

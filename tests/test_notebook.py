@@ -40,6 +40,7 @@ def test_notebook_runs_on_the_seeds(tmp_path: Path, monkeypatch):
                 images.append(base64.b64decode(data["image/png"]))
     text = "\n".join(texts)
     assert "directives from 5 notices" in text
+    assert "spaCy spans and the directive table agree: 13 directives" in text
     for name in ("宁波市", "上海市", "双鸭山市", "河南省"):
         assert name in text
     assert len(images) == 1 and images[0][:8] == b"\x89PNG\r\n\x1a\n" and len(images[0]) > 50_000

@@ -260,13 +260,15 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
 
     # The outlet and the site.
     outlet_clue = None
-    if outlet.source and not rules.is_national(outlet.source):
+    company = rules.rx("company")
+    commercial = bool(outlet.site and company.search(outlet.site))
+    if outlet.source and not rules.is_national(outlet.source) and not company.search(outlet.source):
         hit = gaz.places_in_outlet(outlet.source)
         if hit:
             place = _pick(hit[1])
             if place:
                 outlet_clue = _Clue(place, f"outlet:{outlet.source}")
-    site_clues = _site_clues(outlet, rules, gaz)
+    site_clues = _site_clues(outlet, rules, gaz, commercial)
     context = outlet_clue.place if outlet_clue else (site_clues[0].place if site_clues else None)
 
     # Places and province abbreviations in the text.
@@ -293,7 +295,29 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
             place = _pick(hit[1], context)
             if place:
                 text_clues.append(_Clue(place, f"short name:{m.group(0)}"))
+    head = text[:5000]
+    # A zone named after its place (遵义高新区), a city's own area with the body's word for the city
+    # (安阳地区…市里), a city's one-character abbreviation in an inbound phrase (来(返)梧人员).
+    for rx, kind in ((rules.rx("zone_in_text"), "zone"), (rules.rx("city_area"), "city area")):
+        for m in rx.finditer(head):
+            hit = gaz.alias_ending_at(head, m.start())
+            if hit is None:
+                continue
+            start = m.start() - len(hit[0])
+            place = _pick(hit[1], context)
+            if place and not travelled(start, m.end()):
+                text_clues.append(_Clue(place, f"{kind}:{hit[0]}{m.group(0)}"))
+    for m in rules.rx("inbound_city").finditer(text):
+        if m["abbr"] in rules.abbreviations:
+            continue  # a province's (来湘人员), read below
+        place = gaz.initials.get(m["abbr"])
+        if place is not None:
+            text_clues.append(_Clue(place, f"abbrev:{m.group(0)} ({place.name})"))
     abbrev_clues = []
+    # a province's short name, for a provincial body (守牢山西阵地)
+    for start, end, short, place in gaz.province_short_names_in(head):
+        if not travelled(start, end):
+            abbrev_clues.append(_Clue(place, f"short name:{short}"))
     for m in rules.text_abbreviation_regex.finditer(cleaned.text):
         prov = rules.abbreviations.get(m.group(1))
         place = next((p for p in gaz.by_name.get(prov or "", []) if p.level == "province"), None)
@@ -398,7 +422,9 @@ def _explicit_in_meeting_sentence(text: str, rules: LocateRules, gaz: Gazetteer)
     return None
 
 
-def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Clue]:
+def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer, commercial: bool = False) -> list[_Clue]:
+    """Places the site names: credits, breadcrumbs, its name, its footer. A commercial site (版权所有
+    a company: a mirror or an advertising firm) places the firm, so its name and footer are passed over."""
     clues: list[_Clue] = []
     for name, evidence in outlet.credits or []:
         if rules.is_national(name):
@@ -414,6 +440,8 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
             place = _pick(hit[1])
             if place:
                 clues.append(_Clue(place, evidence))
+    if commercial:
+        return clues
     if outlet.site and outlet.site != outlet.source:
         hit = gaz.places_in_outlet(outlet.site)
         if hit:
@@ -430,8 +458,15 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
                     break
         for rx, label in ((_POLICE_CODE, "公网安备"), (_SITE_CODE, "网站标识码")):
             m = rx.search(line)
-            if m and m["code"] in gaz.by_code:
+            if not m:
+                continue
+            if m["code"] and m["code"] in gaz.by_code:
                 clues.append(_Clue(gaz.by_code[m["code"]], f"footer:{label} {m['code']}"))
+            elif m.groupdict().get("abbr") in rules.abbreviations:  # 甘公网安备: the province
+                prov = rules.abbreviations[m["abbr"]]
+                place = next((p for p in gaz.by_name.get(prov, []) if p.level == "province"), None)
+                if place:
+                    clues.append(_Clue(place, f"footer:{m['abbr']}{label}"))
         m = _ICP.search(line)
         if m and m["abbr"] in rules.abbreviations:
             prov = rules.abbreviations[m["abbr"]]

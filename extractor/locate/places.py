@@ -204,6 +204,43 @@ class Gazetteer:
                 return cand, places
         return None
 
+    def alias_ending_at(self, text: str, end: int) -> tuple[str, list[Place]] | None:
+        """The longest short name (遵义, 六盘水) of two to four characters that ends at ``end``."""
+        for n in (4, 3, 2):
+            if end - n < 0:
+                continue
+            cand = text[end - n:end]
+            places = self.by_alias.get(cand) or self.county_alias.get(cand)
+            if places:
+                return cand, places
+        return None
+
+    @cached_property
+    def initials(self) -> dict[str, Place]:
+        """One character that begins the full or short name of a single division, a city (梧 for
+        梧州市): what such a character abbreviates when it stands for a place (来梧人员)."""
+        begins: dict[str, set[Place]] = {}
+        for index in (self.by_name, self.by_alias, self.county_alias):
+            for name, places in index.items():
+                begins.setdefault(name[0], set()).update(places)
+        return {ch: next(iter(places)) for ch, places in begins.items()
+                if len(places) == 1 and next(iter(places)).level == "city"}
+
+    @cached_property
+    def _province_short(self) -> tuple[re.Pattern[str], dict[str, Place]]:
+        names = {alias: places[0] for alias, places in self.by_alias.items()
+                 if len(alias) >= 2 and len(places) == 1 and places[0].level == "province"
+                 and not places[0].is_municipality}
+        rx = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
+        return rx, names
+
+    def province_short_names_in(self, text: str) -> list[tuple[int, int, str, Place]]:
+        """A province's short name (山西, 黑龙江) wherever it stands in ``text``, not inside a
+        longer full name that the text writes out (山西省 is found by ``names_in``)."""
+        rx, names = self._province_short
+        return [(m.start(), m.end(), m.group(0), names[m.group(0)]) for m in rx.finditer(text)
+                if not text.startswith(names[m.group(0)].name, m.start())]
+
     def places_in_outlet(self, name: str) -> tuple[str, list[Place]] | None:
         """The place an outlet or site is named after: 中国宁波网 → 宁波市, 沈丘县政府网 → 沈丘县."""
         return self._outlet_places(name)

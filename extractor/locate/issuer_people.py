@@ -193,6 +193,9 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
         return "", None
     stripped = name.removeprefix("中共")
     rules = load_locate_rules()
+    unit = _unit(stripped, gaz)
+    if unit is not None:
+        return unit
     if gaz is not None:
         for hit, full in ((gaz.name_at_start(stripped), True), (gaz.alias_at_start(stripped), False)):
             if not hit:
@@ -216,6 +219,23 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
     if rules.rx("village").match(stripped):
         return "township", None
     return "", None
+
+
+def _unit(name: str, gaz: Gazetteer | None) -> tuple[str, tuple[str, list[Place]] | None] | None:
+    """A unit whose type is a level of its own (西洞庭管理区: county; 红光农场: township) that the
+    gazetteer does not hold: its level, and at county level the unit as written, with no city or
+    province (nothing on the name says them)."""
+    rules = load_locate_rules()
+    m = rules.rx("unit_type").match(name)
+    if not m or (gaz is not None and (m["name"] in gaz.by_name or gaz.name_at_start(name))):
+        return None
+    rest = name[m.end():]
+    if rest and not (rules.organ_regex.match(rest) or _MEETING_NOUN_END.search(rest) or _BODY_END.search(rest)):
+        return None
+    level = rules.unit_levels.get(m["unit"], "")
+    if level == "county":
+        return level, (m["name"], [Place(m["name"], "", "", m["name"], "county")])
+    return (level, None) if level else None
 
 
 def _zone_in(rest: str) -> bool:

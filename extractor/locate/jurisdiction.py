@@ -125,6 +125,17 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
         return result
 
     place = chosen_place
+    if not place.province:  # a unit the gazetteer does not hold (西洞庭管理区): as written
+        result.county, result.admin_level = place.county, level
+        ev["admin_level"] = level_evidence
+        ev["county"] = f"{chosen.evidence} (not in the gazetteer: no city or province from the name)"
+        for clue in [outlet, *site]:
+            upper = _project(clue.place, "city") if clue is not None else None
+            if upper is not None:
+                result.province, result.city = upper.province, upper.city
+                ev["province"] = ev["city"] = clue.evidence
+                break
+        return result
     if place.is_municipality and target == "city":
         target = "province"
         level_evidence = f"{level_evidence}; {place.province} is a municipality"

@@ -160,6 +160,8 @@ def _is_body(subject: str, gaz: Gazetteer | None = None) -> bool:
         return False
     if _BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject) or _BARE_LEVEL.match(subject):
         return True
+    if load_locate_rules().rx("unit_type").fullmatch(subject):  # 红星农场|召开…
+        return True
     if gaz is None:
         return False
     # a short name alone or with a zone: 常德|召开…, 漳浦台湾农民创业园|召开…

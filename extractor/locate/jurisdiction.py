@@ -116,10 +116,13 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
             if upper is not None and clue is not None and not upper.is_municipality:
                 result.province, result.city = upper.province, upper.city
                 ev["province"] = ev["city"] = clue.evidence
+            else:
+                _province_from_site(result, [outlet, *site])
         result.admin_level = level
         ev["admin_level"] = level_evidence
         return result
     if chosen_place is None or chosen is None:
+        _province_from_site(result, [outlet, *site])
         result.admin_level = level
         ev["admin_level"] = level_evidence
         return result
@@ -156,6 +159,15 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
     if result.city and deciding == "province":
         ev["city"] = why
     return result
+
+
+def _province_from_site(result: Jurisdiction, clues: list[_Clue | None]) -> None:
+    """The province alone, when the outlet or site says no more than that (甘公网安备, 鲁ICP备)."""
+    for clue in clues:
+        if clue is not None and clue.place.level == "province":
+            result.province = clue.place.province
+            result.evidence["province"] = clue.evidence
+            return
 
 
 def _agreeing(chosen: _Clue, place: Place, clues: list[_Clue | None]) -> str:

@@ -211,6 +211,8 @@ def _period_year(body: str, month: int, rules: LocateRules) -> re.Match | None:
     second quarter, or reviews the first and plans the second)."""
     years: set[int] = set()
     holding: re.Match | None = None
+    if "季度" not in body and "半年" not in body:
+        return None
     for p in rules.rx("period_year").finditer(body):
         if p["q"]:
             quarter = "一二三四".find(p["q"]) + 1 or int(p["q"])

@@ -164,7 +164,7 @@ def _is_body(subject: str, gaz: Gazetteer | None = None) -> bool:
         return True
     if gaz is None:
         return False
-    # a short name alone or with a zone: 常德|召开…, 漳浦台湾农民创业园|召开…
+    # a short name alone or with a zone: 益阳|召开…, 永春台湾农民创业园|召开…
     hit = gaz.alias_at_start(subject)
     if hit:
         rest = subject[len(hit[0]):]
@@ -190,7 +190,8 @@ def _names_a_body(name: str, gaz: Gazetteer | None) -> bool:
 
 def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, list[Place]] | None]:
     """(level, explicit place) of a body or meeting name: 市疫情防控… → city; 双鸭山市委… → 双鸭山市;
-    我区… → county; 常德新冠疫情防控… → 常德市; 漳浦台湾农民创业园… → township of 漳浦县."""
+    我区… → county; 益阳新冠疫情防控… → 益阳市; 永春台湾农民创业园… → township of 永春县;
+    西洞庭管理区… → county, as written (a unit type that is a level, unknown to the gazetteer)."""
     if not name:
         return "", None
     stripped = name.removeprefix("中共")

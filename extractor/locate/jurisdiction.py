@@ -217,7 +217,7 @@ def _from_text(text_places: list[_Clue], abbreviations: list[_Clue], target: str
 
 def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson], outlet: _Outlet,
                   published: dt.date | None, rules: LocateRules, gaz: Gazetteer) -> Jurisdiction:
-    # A body whose reach crosses provinces (长江防总) has no one jurisdiction, whoever chairs it.
+    # A body whose reach crosses provinces (淮河防总) has no one jurisdiction, whoever chairs it.
     crossing = _cross_jurisdiction(issuer, cleaned.text, rules)
     if crossing:
         why = f"cross-jurisdiction body:{crossing} (its chair's province is not its jurisdiction)"
@@ -308,7 +308,7 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         if place and not travelled(start, end):
             text_clues.append(_Clue(place, f"place:{name}"))
     # Short names that resolve uniquely: a province's and a city's together (黑龙江绥化), and one
-    # used as a venue (在佛冈分会场).
+    # used as a venue (在连南分会场).
     for start, end, pair, place in gaz.province_city_pairs_in(text[:5000]):
         if not travelled(start, end):
             text_clues.append(_Clue(place, f"short names:{pair}"))

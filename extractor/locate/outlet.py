@@ -60,7 +60,7 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
                 out.source, out.evidence = name, f"{m['label']} line"
         if out.source:
             break
-    if not out.source:  # a lede: 宁德网消息(…), 珠晖新闻讯
+    if not out.source:  # a lede: 宁德网消息(…), 石鼓新闻讯
         lede = rules.rx("outlet_lede")
         for line in body_lines[:3]:
             m = lede.match(line.lstrip())
@@ -144,8 +144,8 @@ _TITLE_SITE_SPLIT = re.compile(r"_|\||\s[-—–]\s")
 
 def _credits(body_lines: list[str], body_set: set[str], page: str,
              rules: LocateRules) -> list[tuple[str, str]]:
-    """Outlets credited at the end of the report ((文/图 涵江区融媒体中心)) or named in a line that
-    promotes their app (打开珠晖融媒,参与评论), as (name, evidence)."""
+    """Outlets credited at the end of the report ((文/图 荔城区融媒体中心)) or named in a line that
+    promotes their app (打开石鼓融媒,看更多新闻), as (name, evidence)."""
     credit, promo = rules.rx("outlet_credit"), rules.rx("app_promo")
     out: list[tuple[str, str]] = []
     for line in body_lines[-8:]:

@@ -190,7 +190,7 @@ class Gazetteer:
         return [(m.start(), m.end(), m.group(0), pairs[m.group(0)]) for m in rx.finditer(text)]
 
     def alias_at_start(self, text: str) -> tuple[str, list[Place]] | None:
-        """The longest short name (常德, 漳浦, 黑龙江) that ``text`` starts with, of two or more
+        """The longest short name (益阳, 永春, 黑龙江) that ``text`` starts with, of two or more
         characters, from the gazetteer's own aliases; with the character its full name ends in
         when that follows (恩施州 for 恩施土家族苗族自治州, 长阳县 for 长阳土家族自治县)."""
         for n in (4, 3, 2):
@@ -257,7 +257,7 @@ class Gazetteer:
                 places = self.by_alias.get(cand)
                 if places is None and (name[i + n:i + n + 2] == "融媒"
                                        or (i == 0 and _COUNTY_OUTLET.match(name, n))):
-                    # a county's short name is a place only before an outlet word: 珠晖融媒,
+                    # a county's short name is a place only before an outlet word: 石鼓融媒,
                     # 文成新闻网 (not 东方网 or 长安网, whose short names are common words)
                     places = self.county_alias.get(cand)
                 if places and (best is None or len(cand) > len(best[0])):

@@ -140,8 +140,8 @@ def _issuer_at(sentence: str, verb: re.Match, gaz: Gazetteer | None) -> _Issuer 
         if obj and not bare and _SINGLE_BODY.search(subject):  # one body: 市委 + 常委会扩大会议
             return _Issuer(subject + obj, "meeting sentence", subject)
         return _Issuer(subject, "meeting sentence", subject)
-    # the meeting as the subject: 全市经济运行调度会昨日在市会议中心召开 (not a list of upper
-    # meetings relayed: 全国、全省、全市…会议以电视电话形式召开)
+    # the meeting as the subject: 全市防汛工作会议今天在市行政中心召开 (not a list of upper
+    # meetings relayed: 全国、全省…会议以视频形式召开)
     meeting = _SELF_LEDE.sub("", raw)
     if not obj and meeting and len(meeting) <= 40 and "、" not in meeting \
             and _MEETING_NOUN_END.search(meeting) and not _PERSON_WORD.search(meeting):

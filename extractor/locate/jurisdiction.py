@@ -307,7 +307,7 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         place = _pick(places, context)
         if place and not travelled(start, end):
             text_clues.append(_Clue(place, f"place:{name}"))
-    # Short names that resolve uniquely: a province's and a city's together (黑龙江绥化), and one
+    # Short names that resolve uniquely: a province's and a city's together (黑龙江鹤岗), and one
     # used as a venue (在连南分会场).
     for start, end, pair, place in gaz.province_city_pairs_in(text[:5000]):
         if not travelled(start, end):

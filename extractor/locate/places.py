@@ -171,7 +171,7 @@ class Gazetteer:
 
     @cached_property
     def _province_city_pairs(self) -> tuple[re.Pattern[str], dict[str, Place]]:
-        """A province's short name then one of its cities' (黑龙江绥化, 湖北武汉): one regex, and
+        """A province's short name then one of its cities' (黑龙江鹤岗, 湖北武汉): one regex, and
         the city each pair names."""
         pairs: dict[str, Place] = {}
         for alias, provinces in self.by_alias.items():

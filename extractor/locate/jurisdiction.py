@@ -386,9 +386,13 @@ def _cross_jurisdiction(issuer: _Issuer, text: str, rules: LocateRules) -> str:
         if m:
             return m.group(0)
     for sentence in _sentences(text, max_lines=4):
-        verb = _MEETING_VERB.search(sentence)
-        if verb:
-            m = rx.search(sentence, 0, verb.start())
+        start = 0
+        for verb in _MEETING_VERB.finditer(sentence):
+            after = _AFTER_CLAUSE.match(sentence, verb.end())
+            if after and _MEETING_VERB.search(sentence, after.end()):
+                start = after.end()  # 国家防总召开…会议后,松辽委主任…主持召开: the later meeting's
+                continue
+            m = rx.search(sentence, start, verb.start())
             return m.group(0) if m else ""
     return ""
 

@@ -50,7 +50,7 @@ _COUNTY_OUTLET = re.compile(r"新闻网|新闻|发布|电视台|广播电视台|
 class Gazetteer:
     """Province, city and county names (full and short) from jionlp's administrative-division data."""
 
-    def __init__(self, tree: dict) -> None:
+    def __init__(self, tree: dict, unit_name: re.Pattern[str] | None = None) -> None:
         self.by_name: dict[str, list[Place]] = {}
         self.by_alias: dict[str, list[Place]] = {}
         self.county_alias: dict[str, list[Place]] = {}
@@ -88,6 +88,10 @@ class Gazetteer:
                     else:
                         place = Place(county, prov, ctop.city, county, "county")
                     self._add(self.by_name, county, place)
+                    own = county[len(city):] if not direct and county.startswith(city) else ""
+                    if own and unit_name is not None and unit_name.fullmatch(own):
+                        # 益阳市大通湖管理区: the unit goes by its own name too (大通湖管理区)
+                        self._add(self.by_name, own, place)
                     for alias in _aliases(knode.get("_alias")):
                         if len(alias) >= 2:
                             self._add(self.county_alias, alias, place)
@@ -278,7 +282,9 @@ def _aliases(value) -> list[str]:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    return Gazetteer(location_tree())
+    from .ruleset import load_locate_rules
+
+    return Gazetteer(location_tree(), load_locate_rules().rx("unit_type"))
 
 
 def _jionlp_data(name: str) -> str:

@@ -191,7 +191,7 @@ def _names_a_body(name: str, gaz: Gazetteer | None) -> bool:
 def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, list[Place]] | None]:
     """(level, explicit place) of a body or meeting name: 市疫情防控… → city; 双鸭山市委… → 双鸭山市;
     我区… → county; 益阳新冠疫情防控… → 益阳市; 永春台湾农民创业园… → township of 永春县;
-    西洞庭管理区… → county, as written (a unit type that is a level, unknown to the gazetteer)."""
+    青山湖管理区… → county, as written (a unit type that is a level, a name the gazetteer lacks)."""
     if not name:
         return "", None
     stripped = name.removeprefix("中共")
@@ -225,7 +225,7 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
 
 
 def _unit(name: str, gaz: Gazetteer | None) -> tuple[str, tuple[str, list[Place]] | None] | None:
-    """A unit whose type is a level of its own (西洞庭管理区: county; 红光农场: township) that the
+    """A unit whose type is a level of its own (青山湖管理区: county; 红光农场: township) that the
     gazetteer does not hold: its level, and at county level the unit as written, with no city or
     province (nothing on the name says them)."""
     rules = load_locate_rules()

@@ -128,7 +128,7 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
         return result
 
     place = chosen_place
-    if not place.province:  # a unit the gazetteer does not hold (西洞庭管理区): as written
+    if not place.province:  # a unit the gazetteer does not hold (青山湖管理区): as written
         result.county, result.admin_level = place.county, level
         ev["admin_level"] = level_evidence
         ev["county"] = f"{chosen.evidence} (not in the gazetteer: no city or province from the name)"

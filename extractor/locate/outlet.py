@@ -93,7 +93,7 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
                 out.site, out.site_evidence = m["name"], "footer:主办"
                 break
     out.credits = _credits(body_lines, body_set, cleaned.page, rules) + _breadcrumbs(header, rules) \
-        + _header_site(header, cleaned.title, rules)
+        + _publisher(header, rules) + _header_site(header, cleaned.title, rules)
     if not out.source and out.site:
         out.source = out.site
         out.evidence = f"{out.site_evidence} (来源: 本站)" if self_named else out.site_evidence
@@ -101,6 +101,18 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
 
 
 _CRUMB_SPLIT = rule_pattern("crumb_split")
+
+
+def _publisher(header: list[str], rules: LocateRules) -> list[tuple[str, str]]:
+    """The publishing body of a portal's metadata block (发布机构: 永春县人民政府办公室), as
+    (name, evidence)."""
+    rx = rules.rx("publisher_line")
+    for line in header:
+        if "发" in line:
+            m = rx.match(line)
+            if m:
+                return [(m["name"], f"publisher:{m.group(0).strip(' -·•')}")]
+    return []
 
 
 def _breadcrumbs(header: list[str], rules: LocateRules) -> list[tuple[str, str]]:

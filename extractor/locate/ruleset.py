@@ -82,7 +82,7 @@ PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "village", "self_r
                "deputy", "title_split", "title_verbs", "bare_level", "relayed_speech", "addressed",
                "page_date", "text_date", "text_date_hint", "range_between", "meeting_object",
                "generic_meeting", "meeting_noun_end", "bracketed", "single_body", "latin_word", "company",
-               "unit_type", "zone_in_text", "city_area", "period_year", "inbound_city")
+               "unit_type", "zone_in_text", "city_area", "period_year", "inbound_city", "publisher_line")
 
 
 class LocateRules(BaseModel):

@@ -328,6 +328,8 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
                 continue
             start = m.start() - len(hit[0])
             place = _pick(hit[1], context)
+            if kind == "city area" and place is not None and place.level != "city":
+                continue  # 地区 after a city's name only: the body's word is for a city
             if place and not travelled(start, m.end()):
                 text_clues.append(_Clue(place, f"{kind}:{hit[0]}{m.group(0)}"))
     for m in rules.rx("inbound_city").finditer(text):

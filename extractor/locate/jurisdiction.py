@@ -138,6 +138,8 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
                 result.province, result.city = upper.province, upper.city
                 ev["province"] = ev["city"] = clue.evidence
                 break
+        else:
+            ev["province"] = f"unknown: {place.county} is not in the gazetteer and no outlet or site names its city"
         return result
     if place.is_municipality and target == "city":
         target = "province"

@@ -520,7 +520,7 @@ def test_page_title_that_ends_in_the_site_name(html_title: str, county: str) -> 
 
 
 @pytest.mark.parametrize(("outlet", "place"), [
-    ("文成新闻网", "文成县"), ("珠晖融媒", "珠晖区"), ("嘉善发布", "嘉善县"),
+    ("文成新闻网", "文成县"), ("石鼓融媒", "石鼓区"), ("嘉善发布", "嘉善县"),
     ("东方网", None), ("中国长安网", None), ("平安中国", None),
 ])
 def test_county_short_names_in_outlets_need_an_outlet_word(outlet: str, place: str | None) -> None:

@@ -205,6 +205,26 @@ def _resolve_numeric(y: str | None, m: str | None, d: str, published: dt.date | 
     return (date, expr) if date else (None, f"{expr} is not a date")
 
 
+def _period_year(body: str, month: int, rules: LocateRules) -> re.Match | None:
+    """The year that the body's periods (2022年第二季度, 2021年下半年) give for ``month``: every
+    period named is of one year, and one of them holds the month (a meeting in April that plans the
+    second quarter, or reviews the first and plans the second)."""
+    years: set[int] = set()
+    holding: re.Match | None = None
+    if "季度" not in body and "半年" not in body:
+        return None
+    for p in rules.rx("period_year").finditer(body):
+        if p["q"]:
+            quarter = "一二三四".find(p["q"]) + 1 or int(p["q"])
+            months = range(3 * quarter - 2, 3 * quarter + 1)
+        else:
+            months = range(1, 7) if p["h"] == "上" else range(7, 13)
+        years.add(int(p["y"]))
+        if month in months and holding is None:
+            holding = p
+    return holding if len(years) == 1 else None
+
+
 def find_meeting_date(body: str, published: dt.date | None, rules: LocateRules | None = None,
                       issuer_sentence: str = "") -> tuple[dt.date | None, str]:
     """The meeting date from the first meeting sentence (召开/举行/主持) that dates it: the date
@@ -239,9 +259,14 @@ def find_meeting_date(body: str, published: dt.date | None, rules: LocateRules |
             year_note = ""
             if published is None and not m["y"] and (m["m"] or m["cn"]):
                 year = _CLAUSE_YEAR.search(sentence)
-                if year:  # 4月10日,2017年长江防总…会议: the year the sentence itself gives
+                if year:  # 4月10日,2019年淮河防总…会议: the year the sentence itself gives
                     base = dt.date(int(year["y"]), 12, 31)
                     year_note = f" (year from {year.group(0)} in the sentence)"
+                elif m["m"]:  # 会议还对2022年第二季度…工作进行部署: a period that holds the month
+                    period = _period_year(body, int(m["m"]), rules)
+                    if period:
+                        base = dt.date(int(period["y"]), 12, 31)
+                        year_note = f" (year from {period.group(0)}, a period that holds the month)"
             date, why = resolve_meeting_date(m, before[m.end():], base)
             if base is not published and date is not None:
                 why = f"{m.group(0)}{year_note}"

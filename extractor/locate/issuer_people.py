@@ -140,8 +140,8 @@ def _issuer_at(sentence: str, verb: re.Match, gaz: Gazetteer | None) -> _Issuer 
         if obj and not bare and _SINGLE_BODY.search(subject):  # one body: 市委 + 常委会扩大会议
             return _Issuer(subject + obj, "meeting sentence", subject)
         return _Issuer(subject, "meeting sentence", subject)
-    # the meeting as the subject: 全市经济运行调度会昨日在市会议中心召开 (not a list of upper
-    # meetings relayed: 全国、全省、全市…会议以电视电话形式召开)
+    # the meeting as the subject: 全市防汛工作会议今天在市行政中心召开 (not a list of upper
+    # meetings relayed: 全国、全省…会议以视频形式召开)
     meeting = _SELF_LEDE.sub("", raw)
     if not obj and meeting and len(meeting) <= 40 and "、" not in meeting \
             and _MEETING_NOUN_END.search(meeting) and not _PERSON_WORD.search(meeting):
@@ -160,9 +160,11 @@ def _is_body(subject: str, gaz: Gazetteer | None = None) -> bool:
         return False
     if _BODY_END.search(subject) or _PLACE_SUBJECT.fullmatch(subject) or _BARE_LEVEL.match(subject):
         return True
+    if load_locate_rules().rx("unit_type").fullmatch(subject):  # 红星农场|召开…
+        return True
     if gaz is None:
         return False
-    # a short name alone or with a zone: 常德|召开…, 漳浦台湾农民创业园|召开…
+    # a short name alone or with a zone: 益阳|召开…, 永春台湾农民创业园|召开…
     hit = gaz.alias_at_start(subject)
     if hit:
         rest = subject[len(hit[0]):]
@@ -188,11 +190,15 @@ def _names_a_body(name: str, gaz: Gazetteer | None) -> bool:
 
 def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, list[Place]] | None]:
     """(level, explicit place) of a body or meeting name: 市疫情防控… → city; 双鸭山市委… → 双鸭山市;
-    我区… → county; 常德新冠疫情防控… → 常德市; 漳浦台湾农民创业园… → township of 漳浦县."""
+    我区… → county; 益阳新冠疫情防控… → 益阳市; 永春台湾农民创业园… → township of 永春县;
+    青山湖管理区… → county, as written (a unit type that is a level, a name the gazetteer lacks)."""
     if not name:
         return "", None
     stripped = name.removeprefix("中共")
     rules = load_locate_rules()
+    unit = _unit(stripped, gaz)
+    if unit is not None:
+        return unit
     if gaz is not None:
         for hit, full in ((gaz.name_at_start(stripped), True), (gaz.alias_at_start(stripped), False)):
             if not hit:
@@ -216,6 +222,23 @@ def level_of(name: str, gaz: Gazetteer | None = None) -> tuple[str, tuple[str, l
     if rules.rx("village").match(stripped):
         return "township", None
     return "", None
+
+
+def _unit(name: str, gaz: Gazetteer | None) -> tuple[str, tuple[str, list[Place]] | None] | None:
+    """A unit whose type is a level of its own (青山湖管理区: county; 红光农场: township) that the
+    gazetteer does not hold: its level, and at county level the unit as written, with no city or
+    province (nothing on the name says them)."""
+    rules = load_locate_rules()
+    m = rules.rx("unit_type").match(name)
+    if not m or (gaz is not None and (m["name"] in gaz.by_name or gaz.name_at_start(name))):
+        return None
+    rest = name[m.end():]
+    if rest and not (rules.organ_regex.match(rest) or _MEETING_NOUN_END.search(rest) or _BODY_END.search(rest)):
+        return None
+    level = rules.unit_levels.get(m["unit"], "")
+    if level == "county":
+        return level, (m["name"], [Place(m["name"], "", "", m["name"], "county")])
+    return (level, None) if level else None
 
 
 def _zone_in(rest: str) -> bool:

@@ -116,15 +116,31 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
             if upper is not None and clue is not None and not upper.is_municipality:
                 result.province, result.city = upper.province, upper.city
                 ev["province"] = ev["city"] = clue.evidence
+            else:
+                _province_from_site(result, [outlet, *site])
         result.admin_level = level
         ev["admin_level"] = level_evidence
         return result
     if chosen_place is None or chosen is None:
+        _province_from_site(result, [outlet, *site])
         result.admin_level = level
         ev["admin_level"] = level_evidence
         return result
 
     place = chosen_place
+    if not place.province:  # a unit the gazetteer does not hold (青山湖管理区): as written
+        result.county, result.admin_level = place.county, level
+        ev["admin_level"] = level_evidence
+        ev["county"] = f"{chosen.evidence} (not in the gazetteer: no city or province from the name)"
+        for clue in [outlet, *site]:
+            upper = _project(clue.place, "city") if clue is not None else None
+            if upper is not None:
+                result.province, result.city = upper.province, upper.city
+                ev["province"] = ev["city"] = clue.evidence
+                break
+        else:
+            ev["province"] = f"unknown: {place.county} is not in the gazetteer and no outlet or site names its city"
+        return result
     if place.is_municipality and target == "city":
         target = "province"
         level_evidence = f"{level_evidence}; {place.province} is a municipality"
@@ -145,6 +161,15 @@ def resolve_jurisdiction(level: str, level_evidence: str, explicit: _Clue | None
     if result.city and deciding == "province":
         ev["city"] = why
     return result
+
+
+def _province_from_site(result: Jurisdiction, clues: list[_Clue | None]) -> None:
+    """The province alone, when the outlet or site says no more than that (甘公网安备, 鲁ICP备)."""
+    for clue in clues:
+        if clue is not None and clue.place.level == "province":
+            result.province = clue.place.province
+            result.evidence["province"] = clue.evidence
+            return
 
 
 def _agreeing(chosen: _Clue, place: Place, clues: list[_Clue | None]) -> str:
@@ -194,7 +219,7 @@ def _from_text(text_places: list[_Clue], abbreviations: list[_Clue], target: str
 
 def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson], outlet: _Outlet,
                   published: dt.date | None, rules: LocateRules, gaz: Gazetteer) -> Jurisdiction:
-    # A body whose reach crosses provinces (长江防总) has no one jurisdiction, whoever chairs it.
+    # A body whose reach crosses provinces (淮河防总) has no one jurisdiction, whoever chairs it.
     crossing = _cross_jurisdiction(issuer, cleaned.text, rules)
     if crossing:
         why = f"cross-jurisdiction body:{crossing} (its chair's province is not its jurisdiction)"
@@ -260,13 +285,15 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
 
     # The outlet and the site.
     outlet_clue = None
-    if outlet.source and not rules.is_national(outlet.source):
+    company = rules.rx("company")
+    commercial = bool(outlet.site and company.search(outlet.site))
+    if outlet.source and not rules.is_national(outlet.source) and not company.search(outlet.source):
         hit = gaz.places_in_outlet(outlet.source)
         if hit:
             place = _pick(hit[1])
             if place:
                 outlet_clue = _Clue(place, f"outlet:{outlet.source}")
-    site_clues = _site_clues(outlet, rules, gaz)
+    site_clues = _site_clues(outlet, rules, gaz, commercial)
     context = outlet_clue.place if outlet_clue else (site_clues[0].place if site_clues else None)
 
     # Places and province abbreviations in the text.
@@ -282,8 +309,8 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
         place = _pick(places, context)
         if place and not travelled(start, end):
             text_clues.append(_Clue(place, f"place:{name}"))
-    # Short names that resolve uniquely: a province's and a city's together (黑龙江绥化), and one
-    # used as a venue (在佛冈分会场).
+    # Short names that resolve uniquely: a province's and a city's together (黑龙江鹤岗), and one
+    # used as a venue (在连南分会场).
     for start, end, pair, place in gaz.province_city_pairs_in(text[:5000]):
         if not travelled(start, end):
             text_clues.append(_Clue(place, f"short names:{pair}"))
@@ -293,7 +320,31 @@ def _jurisdiction(cleaned: Cleaned, issuer: _Issuer, people: list[PostedPerson],
             place = _pick(hit[1], context)
             if place:
                 text_clues.append(_Clue(place, f"short name:{m.group(0)}"))
+    head = text[:5000]
+    # A zone named after its place (遵义高新区), a city's own area with the body's word for the city
+    # (安阳地区…市里), a city's one-character abbreviation in an inbound phrase (来(返)梧人员).
+    for rx, kind in ((rules.rx("zone_in_text"), "zone"), (rules.rx("city_area"), "city area")):
+        for m in rx.finditer(head):
+            hit = gaz.alias_ending_at(head, m.start())
+            if hit is None:
+                continue
+            start = m.start() - len(hit[0])
+            place = _pick(hit[1], context)
+            if kind == "city area" and place is not None and place.level != "city":
+                continue  # 地区 after a city's name only: the body's word is for a city
+            if place and not travelled(start, m.end()):
+                text_clues.append(_Clue(place, f"{kind}:{hit[0]}{m.group(0)}"))
+    for m in rules.rx("inbound_city").finditer(text):
+        if m["abbr"] in rules.abbreviations:
+            continue  # a province's (来湘人员), read below
+        place = gaz.initials.get(m["abbr"])
+        if place is not None:
+            text_clues.append(_Clue(place, f"abbrev:{m.group(0)} ({place.name})"))
     abbrev_clues = []
+    # a province's short name, for a provincial body (守牢山西阵地)
+    for start, end, short, place in gaz.province_short_names_in(head):
+        if not travelled(start, end):
+            abbrev_clues.append(_Clue(place, f"short name:{short}"))
     for m in rules.text_abbreviation_regex.finditer(cleaned.text):
         prov = rules.abbreviations.get(m.group(1))
         place = next((p for p in gaz.by_name.get(prov or "", []) if p.level == "province"), None)
@@ -339,9 +390,13 @@ def _cross_jurisdiction(issuer: _Issuer, text: str, rules: LocateRules) -> str:
         if m:
             return m.group(0)
     for sentence in _sentences(text, max_lines=4):
-        verb = _MEETING_VERB.search(sentence)
-        if verb:
-            m = rx.search(sentence, 0, verb.start())
+        start = 0
+        for verb in _MEETING_VERB.finditer(sentence):
+            after = _AFTER_CLAUSE.match(sentence, verb.end())
+            if after and _MEETING_VERB.search(sentence, after.end()):
+                start = after.end()  # 国家防总召开…会议后,松辽委主任…主持召开: the later meeting's
+                continue
+            m = rx.search(sentence, start, verb.start())
             return m.group(0) if m else ""
     return ""
 
@@ -398,7 +453,9 @@ def _explicit_in_meeting_sentence(text: str, rules: LocateRules, gaz: Gazetteer)
     return None
 
 
-def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Clue]:
+def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer, commercial: bool = False) -> list[_Clue]:
+    """Places the site names: credits, breadcrumbs, its name, its footer. A commercial site (版权所有
+    a company: a mirror or an advertising firm) places the firm, so its name and footer are passed over."""
     clues: list[_Clue] = []
     for name, evidence in outlet.credits or []:
         if rules.is_national(name):
@@ -414,6 +471,8 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
             place = _pick(hit[1])
             if place:
                 clues.append(_Clue(place, evidence))
+    if commercial:
+        return clues
     if outlet.site and outlet.site != outlet.source:
         hit = gaz.places_in_outlet(outlet.site)
         if hit:
@@ -430,8 +489,15 @@ def _site_clues(outlet: _Outlet, rules: LocateRules, gaz: Gazetteer) -> list[_Cl
                     break
         for rx, label in ((_POLICE_CODE, "公网安备"), (_SITE_CODE, "网站标识码")):
             m = rx.search(line)
-            if m and m["code"] in gaz.by_code:
+            if not m:
+                continue
+            if m["code"] and m["code"] in gaz.by_code:
                 clues.append(_Clue(gaz.by_code[m["code"]], f"footer:{label} {m['code']}"))
+            elif m.groupdict().get("abbr") in rules.abbreviations:  # 甘公网安备: the province
+                prov = rules.abbreviations[m["abbr"]]
+                place = next((p for p in gaz.by_name.get(prov, []) if p.level == "province"), None)
+                if place:
+                    clues.append(_Clue(place, f"footer:{m['abbr']}{label}"))
         m = _ICP.search(line)
         if m and m["abbr"] in rules.abbreviations:
             prov = rules.abbreviations[m["abbr"]]

@@ -60,7 +60,7 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
                 out.source, out.evidence = name, f"{m['label']} line"
         if out.source:
             break
-    if not out.source:  # a lede: 宁德网消息(…), 珠晖新闻讯
+    if not out.source:  # a lede: 宁德网消息(…), 石鼓新闻讯
         lede = rules.rx("outlet_lede")
         for line in body_lines[:3]:
             m = lede.match(line.lstrip())
@@ -93,7 +93,7 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
                 out.site, out.site_evidence = m["name"], "footer:主办"
                 break
     out.credits = _credits(body_lines, body_set, cleaned.page, rules) + _breadcrumbs(header, rules) \
-        + _header_site(header, cleaned.title, rules)
+        + _publisher(header, rules) + _header_site(header, cleaned.title, rules)
     if not out.source and out.site:
         out.source = out.site
         out.evidence = f"{out.site_evidence} (来源: 本站)" if self_named else out.site_evidence
@@ -101,6 +101,18 @@ def find_outlet(cleaned: Cleaned, rules: LocateRules) -> _Outlet:
 
 
 _CRUMB_SPLIT = rule_pattern("crumb_split")
+
+
+def _publisher(header: list[str], rules: LocateRules) -> list[tuple[str, str]]:
+    """The publishing body of a portal's metadata block (发布机构: 永春县人民政府办公室), as
+    (name, evidence)."""
+    rx = rules.rx("publisher_line")
+    for line in header:
+        if "发" in line:
+            m = rx.match(line)
+            if m:
+                return [(m["name"], f"publisher:{m.group(0).strip(' -·•')}")]
+    return []
 
 
 def _breadcrumbs(header: list[str], rules: LocateRules) -> list[tuple[str, str]]:
@@ -144,8 +156,8 @@ _TITLE_SITE_SPLIT = re.compile(r"_|\||\s[-—–]\s")
 
 def _credits(body_lines: list[str], body_set: set[str], page: str,
              rules: LocateRules) -> list[tuple[str, str]]:
-    """Outlets credited at the end of the report ((文/图 涵江区融媒体中心)) or named in a line that
-    promotes their app (打开珠晖融媒,参与评论), as (name, evidence)."""
+    """Outlets credited at the end of the report ((文/图 荔城区融媒体中心)) or named in a line that
+    promotes their app (打开石鼓融媒,看更多新闻), as (name, evidence)."""
     credit, promo = rules.rx("outlet_credit"), rules.rx("app_promo")
     out: list[tuple[str, str]] = []
     for line in body_lines[-8:]:

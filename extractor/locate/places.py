@@ -50,7 +50,7 @@ _COUNTY_OUTLET = re.compile(r"新闻网|新闻|发布|电视台|广播电视台|
 class Gazetteer:
     """Province, city and county names (full and short) from jionlp's administrative-division data."""
 
-    def __init__(self, tree: dict) -> None:
+    def __init__(self, tree: dict, unit_name: re.Pattern[str] | None = None) -> None:
         self.by_name: dict[str, list[Place]] = {}
         self.by_alias: dict[str, list[Place]] = {}
         self.county_alias: dict[str, list[Place]] = {}
@@ -88,6 +88,10 @@ class Gazetteer:
                     else:
                         place = Place(county, prov, ctop.city, county, "county")
                     self._add(self.by_name, county, place)
+                    own = county[len(city):] if not direct and county.startswith(city) else ""
+                    if own and unit_name is not None and unit_name.fullmatch(own):
+                        # 益阳市大通湖管理区: the unit goes by its own name too (大通湖管理区)
+                        self._add(self.by_name, own, place)
                     for alias in _aliases(knode.get("_alias")):
                         if len(alias) >= 2:
                             self._add(self.county_alias, alias, place)
@@ -171,7 +175,7 @@ class Gazetteer:
 
     @cached_property
     def _province_city_pairs(self) -> tuple[re.Pattern[str], dict[str, Place]]:
-        """A province's short name then one of its cities' (黑龙江绥化, 湖北武汉): one regex, and
+        """A province's short name then one of its cities' (黑龙江鹤岗, 湖北武汉): one regex, and
         the city each pair names."""
         pairs: dict[str, Place] = {}
         for alias, provinces in self.by_alias.items():
@@ -190,7 +194,7 @@ class Gazetteer:
         return [(m.start(), m.end(), m.group(0), pairs[m.group(0)]) for m in rx.finditer(text)]
 
     def alias_at_start(self, text: str) -> tuple[str, list[Place]] | None:
-        """The longest short name (常德, 漳浦, 黑龙江) that ``text`` starts with, of two or more
+        """The longest short name (益阳, 永春, 黑龙江) that ``text`` starts with, of two or more
         characters, from the gazetteer's own aliases; with the character its full name ends in
         when that follows (恩施州 for 恩施土家族苗族自治州, 长阳县 for 长阳土家族自治县)."""
         for n in (4, 3, 2):
@@ -203,6 +207,43 @@ class Gazetteer:
                     return text[:n + 1], places
                 return cand, places
         return None
+
+    def alias_ending_at(self, text: str, end: int) -> tuple[str, list[Place]] | None:
+        """The longest short name (遵义, 六盘水) of two to four characters that ends at ``end``."""
+        for n in (4, 3, 2):
+            if end - n < 0:
+                continue
+            cand = text[end - n:end]
+            places = self.by_alias.get(cand) or self.county_alias.get(cand)
+            if places:
+                return cand, places
+        return None
+
+    @cached_property
+    def initials(self) -> dict[str, Place]:
+        """One character that begins the full or short name of a single division, a city (梧 for
+        梧州市): what such a character abbreviates when it stands for a place (来梧人员)."""
+        begins: dict[str, set[Place]] = {}
+        for index in (self.by_name, self.by_alias, self.county_alias):
+            for name, places in index.items():
+                begins.setdefault(name[0], set()).update(places)
+        return {ch: next(iter(places)) for ch, places in begins.items()
+                if len(places) == 1 and next(iter(places)).level == "city"}
+
+    @cached_property
+    def _province_short(self) -> tuple[re.Pattern[str], dict[str, Place]]:
+        names = {alias: places[0] for alias, places in self.by_alias.items()
+                 if len(alias) >= 2 and len(places) == 1 and places[0].level == "province"
+                 and not places[0].is_municipality}
+        rx = re.compile("|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)")
+        return rx, names
+
+    def province_short_names_in(self, text: str) -> list[tuple[int, int, str, Place]]:
+        """A province's short name (山西, 黑龙江) wherever it stands in ``text``, not inside a
+        longer full name that the text writes out (山西省 is found by ``names_in``)."""
+        rx, names = self._province_short
+        return [(m.start(), m.end(), m.group(0), names[m.group(0)]) for m in rx.finditer(text)
+                if not text.startswith(names[m.group(0)].name, m.start())]
 
     def places_in_outlet(self, name: str) -> tuple[str, list[Place]] | None:
         """The place an outlet or site is named after: 中国宁波网 → 宁波市, 沈丘县政府网 → 沈丘县."""
@@ -220,7 +261,7 @@ class Gazetteer:
                 places = self.by_alias.get(cand)
                 if places is None and (name[i + n:i + n + 2] == "融媒"
                                        or (i == 0 and _COUNTY_OUTLET.match(name, n))):
-                    # a county's short name is a place only before an outlet word: 珠晖融媒,
+                    # a county's short name is a place only before an outlet word: 石鼓融媒,
                     # 文成新闻网 (not 东方网 or 长安网, whose short names are common words)
                     places = self.county_alias.get(cand)
                 if places and (best is None or len(cand) > len(best[0])):
@@ -241,7 +282,9 @@ def _aliases(value) -> list[str]:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    return Gazetteer(location_tree())
+    from .ruleset import load_locate_rules
+
+    return Gazetteer(location_tree(), load_locate_rules().rx("unit_type"))
 
 
 def _jionlp_data(name: str) -> str:

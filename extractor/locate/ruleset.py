@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -80,7 +81,8 @@ PATTERN_IDS = ("national_body", "cross_jurisdiction", "zone", "village", "self_r
                "place_subject", "town_start", "subject_filler", "organ_end", "person_word", "region_post",
                "deputy", "title_split", "title_verbs", "bare_level", "relayed_speech", "addressed",
                "page_date", "text_date", "text_date_hint", "range_between", "meeting_object",
-               "generic_meeting", "meeting_noun_end", "bracketed", "single_body", "latin_word")
+               "generic_meeting", "meeting_noun_end", "bracketed", "single_body", "latin_word", "company",
+               "unit_type", "zone_in_text", "city_area", "period_year", "inbound_city", "publisher_line")
 
 
 class LocateRules(BaseModel):
@@ -95,6 +97,7 @@ class LocateRules(BaseModel):
     national_outlets: list[str] = []
     outlet_suffix: str
     organ_words: list[str] = Field(min_length=1)
+    unit_levels: dict[str, Literal["province", "city", "county", "township"]] = {}
     province_abbreviations: list[Abbreviation] = Field(min_length=1)
     abbreviation_context: ContextRule
     fragments: dict[str, str] = {}

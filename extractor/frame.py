@@ -16,50 +16,18 @@ offsets ``int64``, ``numbered`` ``bool``.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import typing
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from .models import DirectiveRow, DocumentRow, Notice
+from .models import TABLE_MODELS as _MODELS
+from .models import DocumentRow, Notice, Table, column_kinds, frame_dtypes, typed_frame  # noqa: F401 - the frame API
 from .pipeline import shared_extractor
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 log = logging.getLogger(__name__)
-
-Table = Literal["directives", "documents"]
-_MODELS = {"directives": DirectiveRow, "documents": DocumentRow}
-
-
-def _kind(annotation: Any) -> str:
-    """'int', 'bool', 'date' or 'str' for a model field's annotation (``dt.date | None`` → date)."""
-    args = typing.get_args(annotation) or (annotation,)
-    if int in args and bool not in args:
-        return "int"
-    if bool in args:
-        return "bool"
-    if dt.date in args:
-        return "date"
-    return "str"
-
-
-def column_kinds(table: Table = "directives") -> dict[str, str]:
-    """Column name → 'int' | 'bool' | 'date' | 'str', in table order, from the model."""
-    return {name: _kind(info.annotation) for name, info in _MODELS[table].model_fields.items()}
-
-
-def frame_dtypes(table: Table = "directives") -> dict[str, Any]:
-    """Column name → pandas dtype of the table ``extract_frame`` returns."""
-    import pandas as pd
-    import pyarrow as pa
-
-    by_kind = {"int": "int64", "bool": "bool", "date": pd.ArrowDtype(pa.date32()),
-               "str": pd.StringDtype("pyarrow")}
-    return {name: by_kind[kind] for name, kind in column_kinds(table).items()}
-
 
 _SPARK_TYPES = {"int": "bigint", "bool": "boolean", "date": "date", "str": "string"}
 
@@ -139,15 +107,3 @@ def _extract_one(ex, value: Any, source: Any, index: Any, is_path: bool) -> Noti
 def _with_source(notice: Notice, source: str) -> Notice:
     return Notice(document=notice.document.model_copy(update={"source_path": source}),
                   directives=[d.model_copy(update={"source_path": source}) for d in notice.directives])
-
-
-def typed_frame(rows: list[list[Any]] | list[tuple], table: Table = "directives") -> pd.DataFrame:
-    """Rows of field values, in model order, as a DataFrame with the dtypes of ``frame_dtypes``:
-    the one constructor behind ``extract_frame``, ``extract_table`` and ``table.directives_frame``."""
-    import pandas as pd
-
-    dtypes = frame_dtypes(table)
-    columns = list(dtypes)
-    data = list(zip(*rows)) if rows else [[] for _ in columns]
-    return pd.DataFrame({name: pd.Series(list(values), dtype=dtypes[name])
-                         for name, values in zip(columns, data)})

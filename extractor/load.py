@@ -38,6 +38,7 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import LoadError
 from .models import Loaded
 
 log = logging.getLogger(__name__)
@@ -126,10 +127,6 @@ _MAX_STRAY_NULS = 0.001
 _HTML_SNIFF = re.compile(r"<(?:!doctype\s+html|html|head|body|div|p|br|meta|article|table|span|font|td)\b[^>]*>",
                          re.I)
 _HTML_ENTITY = re.compile(r"&(?:nbsp|ldquo|rdquo|lsquo|rsquo|mdash|hellip|middot|amp|lt|gt|quot|emsp|ensp|#\d{2,6});")
-
-
-class LoadError(Exception):
-    """An input that cannot be read as a notice; the message says why."""
 
 
 # -- files ---------------------------------------------------------------------------------------------

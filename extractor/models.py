@@ -12,9 +12,13 @@ simplified Chinese with full-width ASCII folded to half-width (``，`` → ``,``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, NamedTuple
+import typing
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 Kind = Literal["numbered", "unnumbered", "parallel"]
 Status = Literal["ok", "no_directives", "error"]
@@ -177,3 +181,48 @@ class Loaded(BaseModel):
     html_date: str = Field("", description="Publication date from the page's metadata or a database record.")
     source: str = Field("", description="Outlet named by a database record.")
     url: str = Field("", description="Address named by a database record.")
+
+
+# -- the tables' columns as typed frames (one definition for extract_table, extract_frame and the writers)
+
+Table = Literal["directives", "documents"]
+TABLE_MODELS: dict[str, type[BaseModel]] = {"directives": DirectiveRow, "documents": DocumentRow}
+
+
+def _kind(annotation: Any) -> str:
+    """'int', 'bool', 'date' or 'str' for a model field's annotation (``dt.date | None`` → date)."""
+    args = typing.get_args(annotation) or (annotation,)
+    if int in args and bool not in args:
+        return "int"
+    if bool in args:
+        return "bool"
+    if dt.date in args:
+        return "date"
+    return "str"
+
+
+def column_kinds(table: Table = "directives") -> dict[str, str]:
+    """Column name → 'int' | 'bool' | 'date' | 'str', in table order, from the model."""
+    return {name: _kind(info.annotation) for name, info in TABLE_MODELS[table].model_fields.items()}
+
+
+def frame_dtypes(table: Table = "directives") -> dict[str, Any]:
+    """Column name → pandas dtype of the table ``extract_frame`` returns."""
+    import pandas as pd
+    import pyarrow as pa
+
+    by_kind = {"int": "int64", "bool": "bool", "date": pd.ArrowDtype(pa.date32()),
+               "str": pd.StringDtype("pyarrow")}
+    return {name: by_kind[kind] for name, kind in column_kinds(table).items()}
+
+
+def typed_frame(rows: list[list[Any]] | list[tuple], table: Table = "directives") -> pd.DataFrame:
+    """Rows of field values, in model order, as a DataFrame with the dtypes of ``frame_dtypes``:
+    the one constructor behind ``extract_frame``, ``extract_table`` and ``table.directives_frame``."""
+    import pandas as pd
+
+    dtypes = frame_dtypes(table)
+    columns = list(dtypes)
+    data = list(zip(*rows)) if rows else [[] for _ in columns]
+    return pd.DataFrame({name: pd.Series(list(values), dtype=dtypes[name])
+                         for name, values in zip(columns, data)})

@@ -85,15 +85,15 @@ def csv_text(series: Any) -> Any:
 
 
 def directives_frame(rows: Iterable[DirectiveRow]) -> Any:
-    """The directive table as a DataFrame, columns in contract order, dtypes of ``frame.frame_dtypes``
+    """The directive table as a DataFrame, columns in contract order, dtypes of ``models.frame_dtypes``
     (the same as ``extract_frame``'s)."""
-    from .frame import typed_frame
+    from .models import typed_frame
 
     return typed_frame(list(map(_fields_of(DirectiveRow), rows)), "directives")
 
 
 def documents_frame(rows: Iterable[DocumentRow]) -> Any:
-    from .frame import typed_frame
+    from .models import typed_frame
 
     return typed_frame(list(map(_fields_of(DocumentRow), rows)), "documents")
 
@@ -185,7 +185,7 @@ class TableWriter:
         self._qdpx = ProjectWriter(self._tmp(self.out))
 
     def _open_xlsx(self) -> None:
-        from .frame import column_kinds
+        from .models import column_kinds
         from .xlsx import Sheet, open_workbook
 
         self._wb = open_workbook(self._tmp(self.out))

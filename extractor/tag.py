@@ -17,8 +17,15 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .models import ThemeHit
-from .rules import (Examples, RuleFileError, _check_regex, check_user_taxonomy, packaged_rule_text, read_yaml,
-                    validate_file)
+from .rules import (
+    Examples,
+    RuleFileError,
+    _check_regex,
+    backtracking_risk,
+    packaged_rule_text,
+    read_yaml,
+    validate_file,
+)
 
 _ID = r"^[a-z][a-z0-9_]*$"
 _CLAUSE_END = re.compile(r"[,。;!?]")
@@ -283,3 +290,40 @@ class Tagger:
                 if start >= lo and end <= hi:
                     return tid
         return hits_at[0][2]
+
+
+def check_user_taxonomy(path: str, taxonomy: Taxonomy) -> Taxonomy:
+    """A user's taxonomy, refused (``RuleFileError`` naming the file, theme and key) when a pattern
+    can backtrack for ever (``backtracking_risk``) or a theme's own examples do not come out as they say: a match example
+    must be tagged with its theme, a no-match example must not."""
+    for theme in taxonomy.themes:
+        for pattern in theme.patterns:
+            risk = backtracking_risk(pattern)
+            if risk == "nested quantifier":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats a part that itself repeats "
+                    f"(a nested quantifier, as in (a+)+): it can run for hours on one long line; "
+                    f"drop the outer repetition, or make the repeated part atomic: (?>…)+")
+            if risk == "variable-width repeated part":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats without bound a part that "
+                    f"matches texts of different lengths (as in (a|aa)+): it can run for hours on one long "
+                    f"line; bound the repetition ({{1,4}}) or make the part atomic: (?>…)+")
+            if risk == "ambiguous alternatives":
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} repeats without bound alternatives "
+                    f"that start with the same character (as in (?:ab|ac)+ written out): it can run for "
+                    f"hours on one long line; factor out the common start: (?:a[bc])+")
+            if risk:
+                raise RuleFileError(
+                    f"{path}: themes[{theme.id}].patterns: {pattern!r} has two unbounded repeats in a row "
+                    f"that match the same characters (as in \\d+\\d*): it can run for minutes on one long "
+                    f"line; merge them into one, or bound them ({{0,8}})")
+        tagger = Tagger([theme])
+        for key, texts, want in (("match", theme.examples.match, True), ("no_match", theme.examples.no_match, False)):
+            for text in texts:
+                _, hits = tagger.tag(text)
+                if (theme.id in {h.theme for h in hits}) is not want:
+                    raise RuleFileError(f"{path}: themes[{theme.id}].examples.{key}: {text!r} is "
+                                        f"{'not ' if want else ''}tagged {theme.id}")
+    return taxonomy

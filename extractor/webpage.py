@@ -102,7 +102,7 @@ def _parse(page: str):
         return None
     for error in parser.error_log:
         if "Excessive depth" in error.message:
-            from .load import LoadError
+            from .errors import LoadError
 
             raise LoadError("page nested too deeply (more than 2,048 elements): its text cannot be read")
     return root

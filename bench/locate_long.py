@@ -14,8 +14,8 @@ import statistics
 import time
 from pathlib import Path
 
-from extractor.clean import clean_text
-from extractor.locate import locate
+from extractor.stages.clean import clean_text
+from extractor.stages.locate import locate
 from extractor.models import Cleaned
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

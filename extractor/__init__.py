@@ -6,7 +6,7 @@ Two verbs over one lazily built ``Extractor``::
     notice = extract_notice(Path("seeds/000_1f447dccc34fc85d.txt"))   # one Notice
     df = extract_table("seeds")                                        # directive table (pandas)
 
-Scoring against gold is ``extractor.evaluate.evaluate``. Nothing heavy is imported until first use.
+Scoring against gold is ``extractor.analysis.evaluate.evaluate``. Nothing heavy is imported until first use.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ __version__ = "0.1.0"
 __all__ = ["Extractor", "extract_frame", "extract_notice", "extract_table"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .frame import extract_frame
-    from .pipeline import Extractor, extract_notice, extract_table
+    from extractor.engines.frame import extract_frame
+    from extractor.pipeline import Extractor, extract_notice, extract_table
 
 _LAZY = {"Extractor": "pipeline", "extract_notice": "pipeline", "extract_table": "pipeline",
-         "extract_frame": "frame"}
+         "extract_frame": "engines.frame"}
 
 
 def __getattr__(name: str) -> Any:

@@ -187,34 +187,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .batch import run_extract
-    from .pipeline import iter_input_files
-    from .rules import RuleFileError
-    from .table import check_output_path
+    from extractor.engines.batch import run_extract
+    from extractor.pipeline import iter_input_files
+    from extractor.rules import RuleFileError
+    from extractor.output.table import check_output_path
 
     if args.out:
         check_output_path(args.out)
     if args.scheduler and args.engine != "dask":
         raise ValueError("--scheduler needs --engine dask")
     if args.engine == "dask":
-        from .dask_engine import require_dask
+        from extractor.engines.dask_engine import require_dask
         require_dask()
     options: dict = {}
     if args.taxonomy:
-        from .tag import Tagger
+        from extractor.stages.tag import Tagger
         try:
             Tagger.from_files(args.taxonomy, args.taxonomy_mode)
         except RuleFileError as exc:
             raise ValueError(str(exc)) from None
         options.update(taxonomy=str(args.taxonomy), taxonomy_mode=args.taxonomy_mode)
     if args.manifest:
-        from .manifest import read_manifest
+        from extractor.engines.manifest import read_manifest
         options["manifest"] = read_manifest(args.manifest)
     missing = [p for p in args.paths if not Path(p).exists() and not Path(p).is_symlink()]
     for p in missing:
         print(f"{p}: no such file or folder", file=sys.stderr)
     present = [p for p in args.paths if p not in missing]
-    from .pipeline import NOTICE_SUFFIXES, skipped_in_folders
+    from extractor.pipeline import NOTICE_SUFFIXES, skipped_in_folders
 
     skipped = skipped_in_folders(present) if not args.quiet else {}
     if skipped:
@@ -227,8 +227,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     progress = False if args.quiet else None
     with _sigterm_as_interrupt():
         if args.engine == "dask":
-            from .batch import list_inputs, write_notices
-            from .dask_engine import iter_extract_dask
+            from extractor.engines.batch import list_inputs, write_notices
+            from extractor.engines.dask_engine import iter_extract_dask
             files = list_inputs(present)
             notices = iter_extract_dask(present, options, args.scheduler, args.jobs, args.verbose, files=files)
             summary = write_notices(notices, args.out, dedupe=args.dedupe, total=len(files), progress=progress)
@@ -269,8 +269,8 @@ def _sigterm_as_interrupt():
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from .pipeline import Extractor
-    from .show import render_terminal, write_html
+    from extractor.pipeline import Extractor
+    from extractor.output.show import render_terminal, write_html
 
     notice = Extractor().extract_path(args.file)
     if args.html:
@@ -285,15 +285,15 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_themes(args: argparse.Namespace) -> int:
-    from .rules import packaged_rule_text
-    from .tag import Tagger
+    from extractor.rules import packaged_rule_text
+    from extractor.stages.tag import Tagger
 
     if args.yaml:
         sys.stdout.write(packaged_rule_text("themes.yaml"))
         return 0
     tagger = Tagger.from_files(args.taxonomy)
     if args.qdc:
-        from .qda import write_codebook
+        from extractor.output.qda import write_codebook
 
         write_codebook(tagger.themes, args.qdc)
         print(args.qdc)
@@ -305,7 +305,7 @@ def _cmd_themes(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import schemas, write_schemas
+    from extractor.output.schema import schemas, write_schemas
 
     if args.out:
         for path in write_schemas(args.out):
@@ -317,12 +317,12 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_paths, evaluate_table, format_report, load_gold
-    from .table import read_directives
+    from extractor.analysis.evaluate import evaluate_paths, evaluate_table, format_report, load_gold
+    from extractor.output.table import read_directives
 
     if args.gold.suffix.lower() == ".qdpx":  # a project reviewed in a QDA program
-        from .evaluate import evaluate_project, extracted_rows, format_agreement
-        from .qda import read_project
+        from extractor.analysis.evaluate import evaluate_project, extracted_rows, format_agreement
+        from extractor.output.qda import read_project
 
         if args.pred:
             df = read_directives(args.pred)
@@ -343,7 +343,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             raise ValueError("give --pred FILE or notice PATHs to extract")
         print(format_report(figures))
     if args.by_theme and args.gold.suffix.lower() != ".qdpx":
-        from .evaluate import format_by_theme
+        from extractor.analysis.evaluate import format_by_theme
         print("\n" + format_by_theme(figures))
     failed = []
     for req in args.require:
@@ -360,8 +360,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare_themes, print_table, print_terms, write_comparison
-    from .table import read_directives
+    from extractor.analysis.compare import compare_themes, print_table, print_terms, write_comparison
+    from extractor.output.table import read_directives
 
     if args.out and args.out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError(f"{args.out}: unsupported output format {args.out.suffix!r}; use .csv or .xlsx")
@@ -380,10 +380,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     table = compare_themes(df, args.by, scheme=args.scheme)
     terms = None
     if args.terms:
-        from .vocab import distinctive_terms
+        from extractor.analysis.vocab import distinctive_terms
         terms = distinctive_terms(df, args.by, args.terms)
     if args.chart:
-        from .chart import write_chart
+        from extractor.output.chart import write_chart
         write_chart(table, args.by, args.chart, value=f"share_{args.chart_value}")
     if args.out:
         written = write_comparison(table, args.out, terms, args.by)

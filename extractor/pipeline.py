@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .models import DirectiveRow, DocumentRow, Loaded, Metadata, Notice
+from extractor.models import DirectiveRow, DocumentRow, Loaded, Metadata, Notice
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -47,24 +47,24 @@ class Extractor:
 
     @cached_property
     def tagger(self):
-        from .tag import Tagger
+        from extractor.stages.tag import Tagger
         return Tagger.from_files(self.taxonomy, self.taxonomy_mode)
 
     @cached_property
     def measurer(self):
-        from .measures import Measurer
+        from extractor.stages.measures import Measurer
         return Measurer()
 
     @cached_property
     def segmenter(self):
-        from .segment import Segmenter
+        from extractor.stages.segment import Segmenter
         return Segmenter.default()
 
     # -- one notice -------------------------------------------------------------------------
     def extract_loaded(self, loaded: Loaded) -> Notice:
         """Run clean → locate → segment → tag on decoded text."""
-        from .clean import clean_text
-        from .locate import locate
+        from extractor.stages.clean import clean_text
+        from extractor.stages.locate import locate
 
         cleaned = clean_text(loaded.text, html_title=loaded.html_title)
         meta = locate(cleaned, loaded)
@@ -100,12 +100,12 @@ class Extractor:
 
     def extract_text(self, text: str, source_path: str = "<text>") -> Notice:
         """Extract from a notice already in memory (plain text or HTML)."""
-        from .load import loaded_from_text
+        from extractor.stages.load import loaded_from_text
         return self.extract_loaded(loaded_from_text(text, source_path))
 
     def extract_path(self, path: str | os.PathLike) -> Notice:
         """Extract from one file. Never raises for bad input: returns ``status=error``."""
-        from .load import LoadError, load_path
+        from extractor.stages.load import LoadError, load_path
         try:
             loaded = load_path(Path(path))
         except LoadError as exc:
@@ -270,7 +270,7 @@ def looks_like_path(value: str) -> bool:
 def extract_table(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
     """Files or folders → the directive table as a pandas DataFrame, with the dtypes of
     ``extract_frame`` (``frame.frame_dtypes``)."""
-    from .table import directives_frame
+    from extractor.output.table import directives_frame
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     rows = [row for notice in default_extractor().iter_notices(paths) for row in notice.directives]

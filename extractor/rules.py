@@ -207,7 +207,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            from .load import binary_kind
+            from extractor.stages.load import binary_kind
 
             kind = binary_kind(data)
             raise RuleFileError(f"{path}: not a YAML file ({kind or 'not UTF-8 text'})") from None

@@ -114,7 +114,7 @@ def order_groups(n_directives: Mapping[str, int], n_notices: Mapping[str, int],
 
 def theme_labels() -> dict[str, str]:
     """Theme id → label of the built-in codebook (testing → 核酸检测与筛查)."""
-    from .tag import load_taxonomy
+    from extractor.stages.tag import load_taxonomy
 
     return {t.id: t.label for t in load_taxonomy().themes}
 

@@ -31,7 +31,7 @@ def test_extract_table_and_extract_frame_give_one_table_with_one_set_of_dtypes()
     import pandas as pd
 
     from extractor import extract_frame
-    from extractor.frame import frame_dtypes
+    from extractor.engines.frame import frame_dtypes
 
     paths = sorted(str(p) for p in SEEDS.glob("*.txt"))
     table = extract_table(paths)

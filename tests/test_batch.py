@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from extractor import batch, load
-from extractor.batch import Progress, chunk_size, list_inputs, write_notices
+from extractor.engines import batch
+
+from extractor.stages import load
+from extractor.engines.batch import Progress, chunk_size, list_inputs, write_notices
 from extractor.cli import main
 from extractor.models import DocumentRow, Notice
 from extractor.pipeline import shared_extractor
@@ -270,7 +272,7 @@ def test_the_default_runs_a_small_batch_in_one_process(tmp_path, monkeypatch):
 
 def test_the_readers_are_loaded_before_the_workers_are_forked():
     # a worker that imports trafilatura or a codec on its first page pays for it once per worker
-    code = ("import sys; from extractor import batch; batch._warm({}); "
+    code = ("import sys; from extractor.engines import batch; batch._warm({}); "
             "print(all(m in sys.modules for m in ('trafilatura', 'opencc', '_codecs_cn', '_codecs_hk')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"

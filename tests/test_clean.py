@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.clean import (clean_text, fold_width, normalize_newlines, strip_mojibake, strip_pinyin_glosses,
+from extractor.stages.clean import (clean_text, fold_width, normalize_newlines, strip_mojibake, strip_pinyin_glosses,
                              to_simplified)
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

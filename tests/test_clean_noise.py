@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.clean import clean_text, strip_ascii_noise
+from extractor.stages.clean import clean_text, strip_ascii_noise
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from extractor.cli import main
-from extractor.compare import (
+from extractor.analysis.compare import (
     UNKNOWN,
     city_group,
     compare_records,
@@ -22,7 +22,7 @@ from extractor.compare import (
     wilson_interval,
 )
 from extractor.models import DirectiveRow, DocumentRow, Notice
-from extractor.table import TableWriter, directive_columns, read_directives
+from extractor.output.table import TableWriter, directive_columns, read_directives
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -323,7 +323,7 @@ def test_cli_names_a_missing_input(tmp_path: Path, capsys):
 def test_log_odds_z_matches_hand_computation():
     from collections import Counter
 
-    from extractor.vocab import log_odds_z
+    from extractor.analysis.vocab import log_odds_z
 
     # group {x:3, y:1}, rest {x:1, y:3}, prior = pooled {x:4, y:4}: n_i = n_j = 4, a0 = 8
     # delta_x = log(7/(4+8-3-4)) - log(5/(4+8-1-4)) = log(7/5) - log(5/7) = 0.672944
@@ -334,7 +334,7 @@ def test_log_odds_z_matches_hand_computation():
 
 
 def test_content_words_drop_stopwords_boilerplate_numbers_and_single_characters():
-    from extractor.vocab import boilerplate_terms, is_content_word, segment_words
+    from extractor.analysis.vocab import boilerplate_terms, is_content_word, segment_words
 
     assert {"疫情", "防控", "工作", "做好", "加强"} <= boilerplate_terms()
     assert is_content_word("核酸") and is_content_word("冷链")
@@ -346,7 +346,7 @@ def test_content_words_drop_stopwords_boilerplate_numbers_and_single_characters(
 
 
 def test_distinctive_terms_find_each_groups_own_words():
-    from extractor.vocab import distinctive_terms
+    from extractor.analysis.vocab import distinctive_terms
 
     texts = {"甲市": ["要做好冷链物品消杀,冷链从业人员定期检测。", "要加强进口冷链食品监管。",
                      "要加强社区网格管理。"],
@@ -365,7 +365,7 @@ def test_distinctive_terms_find_each_groups_own_words():
 
 
 def test_distinctive_terms_need_two_groups():
-    from extractor.vocab import distinctive_terms
+    from extractor.analysis.vocab import distinctive_terms
 
     df = pd.DataFrame({"city": ["甲市"], "province": [""], "admin_level": ["city"], "doc_id": ["a"],
                        "text": ["要做好冷链物品消杀。"]})
@@ -376,7 +376,7 @@ def test_distinctive_terms_need_two_groups():
 def test_chart_uses_the_bundled_cjk_font_and_has_every_glyph(table_csv: Path, tmp_path: Path):
     from matplotlib import font_manager
 
-    from extractor.chart import cjk_font, write_chart
+    from extractor.output.chart import cjk_font, write_chart
 
     family = cjk_font()
     assert family == "Noto Sans CJK SC"
@@ -392,7 +392,7 @@ def test_chart_uses_the_bundled_cjk_font_and_has_every_glyph(table_csv: Path, tm
 
 
 def test_chart_grows_with_the_number_of_groups():
-    from extractor.chart import theme_heatmap
+    from extractor.output.chart import theme_heatmap
 
     def records(n_groups: int) -> list[tuple[str, str, str]]:
         return [(f"城市{i:02d}", f"d{i}", "testing|schools" if i % 2 else "testing") for i in range(n_groups)]
@@ -414,7 +414,7 @@ def _weighted_records() -> list[tuple[str, str, str]]:
 
 
 def test_cells_of_small_groups_or_wide_intervals_are_marked():
-    from extractor.chart import uncertain_cells
+    from extractor.output.chart import uncertain_cells
 
     table = compare_records(_weighted_records(), "city")
     marked = uncertain_cells(table, "city")
@@ -432,7 +432,7 @@ def test_cells_of_small_groups_or_wide_intervals_are_marked():
 
 
 def test_the_chart_hatches_the_marked_cells_and_says_why_in_a_legend():
-    from extractor.chart import theme_heatmap
+    from extractor.output.chart import theme_heatmap
 
     fig = theme_heatmap(compare_records(_weighted_records(), "city"), "city")
     ax = fig.axes[0]

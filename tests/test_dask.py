@@ -47,8 +47,8 @@ def test_dask_engine_starts_its_own_local_cluster(tmp_path):
 
 
 def test_many_small_chunks_keep_the_order(cluster, monkeypatch):
-    from extractor import batch, dask_engine
-    from extractor.batch import iter_extract
+    from extractor.engines import batch, dask_engine
+    from extractor.engines.batch import iter_extract
 
     monkeypatch.setattr(batch, "MAX_CHUNK", 1)
     monkeypatch.setattr(batch, "WINDOW_PER_JOB", 1)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from extractor import extract_frame, extract_table
-from extractor.frame import frame_dtypes, spark_schema
+from extractor.engines.frame import frame_dtypes, spark_schema
 from extractor.models import DirectiveRow, DocumentRow
 
 SEEDS = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from extractor.load import LoadError, loaded_from_bytes
+from extractor.stages.load import LoadError, loaded_from_bytes
 from extractor.models import DirectiveRow, DocumentRow, Notice
 from extractor.pipeline import shared_extractor
 from extractor.rules import RuleFileError, backtracking_risk
-from extractor.tag import Tagger
+from extractor.stages.tag import Tagger
 from fixtures import SEEDS, body_lines, portal_html
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,13 +20,13 @@ import pytest
 
 from extractor import extract_notice
 from extractor.cli import main
-from extractor.load import LoadError, decode_bytes, loaded_from_bytes
-from extractor.manifest import read_manifest
+from extractor.stages.load import LoadError, decode_bytes, loaded_from_bytes
+from extractor.engines.manifest import read_manifest
 from extractor.models import DocumentRow, Notice
 from extractor.pipeline import Extractor, iter_input_files
 from extractor.rules import RuleFileError, backtracking_risk
-from extractor.table import TableWriter, read_directives
-from extractor.tag import Tagger
+from extractor.output.table import TableWriter, read_directives
+from extractor.stages.tag import Tagger
 from fixtures import SEEDS, portal_html
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,9 +159,9 @@ def test_deeply_nested_brackets_do_not_stop_the_batch(tmp_path, jobs):
 
 
 _STAGES = {
-    "loading": ("extractor.load.load_path", None),
-    "cleaning": ("extractor.clean.clean_text", None),
-    "locating": ("extractor.locate.locate", None),
+    "loading": ("extractor.stages.load.load_path", None),
+    "cleaning": ("extractor.stages.clean.clean_text", None),
+    "locating": ("extractor.stages.locate.locate", None),
     "segmenting": ("segmenter", "segment"),
     "tagging": ("tagger", "tag_spans"),
 }
@@ -190,7 +190,7 @@ def test_an_exception_in_any_stage_is_that_file_s_error(tmp_path, monkeypatch, s
         obj = getattr(ex, target)
         monkeypatch.setattr(obj, method, failing(getattr(obj, method)))
     out = tmp_path / "d.csv"
-    from extractor.batch import write_notices
+    from extractor.engines.batch import write_notices
     summary = write_notices(ex.iter_notices([tmp_path]), out)
     docs = {Path(d["source_path"]).name: d for d in rows_of(tmp_path / "d.documents.csv")}
     assert docs["bad.txt"]["status"] == "error"
@@ -426,7 +426,7 @@ def test_disk_full_leaves_the_previous_output_and_no_temporary_file(tmp_path, mo
         for n in _notices()[:1]:
             w.add(n)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    import extractor.table as table
+    import extractor.output.table as table
 
     full = OSError(errno.ENOSPC, "No space left on device")
     if fmt in (".csv", ".jsonl"):
@@ -473,7 +473,7 @@ _HUNG_POOL = """
 import os, struct, sys, threading
 from concurrent.futures import ProcessPoolExecutor
 import multiprocessing as mp
-from extractor.batch import _stop
+from extractor.engines.batch import _stop
 
 pool = ProcessPoolExecutor(2, mp_context=mp.get_context("fork"))
 assert pool.submit(int, "1").result() == 1
@@ -539,7 +539,7 @@ def test_comparison_sheet_written_by_write_frame_has_no_formula(tmp_path):
     import pandas as pd
     from openpyxl import load_workbook
 
-    from extractor.table import write_frame
+    from extractor.output.table import write_frame
 
     out = tmp_path / "c.xlsx"
     write_frame(pd.DataFrame({"city": ["=1+1", "宁波市"], "n": [1, 2], "share": [0.5, float("nan")]}), out)
@@ -614,7 +614,7 @@ def test_a_stage_failure_prints_its_reason_not_a_traceback(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text(SEEDS["003"].text(), encoding="utf-8")
     script = (
-        "import sys, extractor.clean as c\n"
+        "import sys, extractor.stages.clean as c\n"
         "real = c.clean_text\n"
         "def clean_text(text, **kw):\n"
         "    if '楼阳生' in text:\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.people import lookup_provincial, provincial_terms
+from extractor.stages.locate.people import lookup_provincial, provincial_terms
 
 CSV_PATH = Path(__file__).resolve().parent.parent / "extractor" / "data" / "leaders.csv"
 URL = re.compile(r"https?://\S+")

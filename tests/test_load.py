@@ -12,10 +12,10 @@ import re
 
 import pytest
 
-from extractor import load, webpage
-from extractor.load import LoadError, decode_bytes, load_path, loaded_from_bytes
+from extractor.stages import load, webpage
+from extractor.stages.load import LoadError, decode_bytes, load_path, loaded_from_bytes
 from extractor.pipeline import Extractor
-from extractor.webpage import extract_article, iso_date, strip_site_name
+from extractor.stages.webpage import extract_article, iso_date, strip_site_name
 from fixtures import (BINARIES, LAYOUTS, NOVEL, SEEDS, big5_ready, body_lines, portal_html, seed_html,
                       to_traditional)
 

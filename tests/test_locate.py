@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractor.clean import clean_text, fold_width
-from extractor.locate import (
+from extractor.stages.clean import clean_text, fold_width
+from extractor.stages.locate import (
     find_meeting_date,
     find_published,
     gazetteer,
@@ -23,7 +23,7 @@ from extractor.locate import (
     locate,
 )
 from extractor.models import Cleaned, Loaded
-from extractor.people import lookup_provincial, provincial_terms
+from extractor.stages.locate.people import lookup_provincial, provincial_terms
 
 CASES = Path(__file__).parent / "cases"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -192,7 +192,7 @@ def test_leaders_csv_covers_every_provincial_unit_2019_2023() -> None:
 
 
 def test_every_leader_in_the_data_has_a_known_surname() -> None:
-    from extractor.people import surnames
+    from extractor.stages.locate.people import surnames
 
     single, double = surnames()
     for (name, _post) in provincial_terms():
@@ -235,7 +235,7 @@ def test_rule_file_examples() -> None:
 
 
 def test_every_locate_pattern_finds_its_examples() -> None:
-    from extractor.locate.ruleset import PATTERN_IDS
+    from extractor.stages.locate.ruleset import PATTERN_IDS
 
     rules = load_locate_rules()
     assert set(rules.patterns) == set(PATTERN_IDS)
@@ -248,7 +248,7 @@ def test_every_locate_pattern_finds_its_examples() -> None:
 
 
 def test_a_pattern_that_misses_its_example_is_reported_on_load() -> None:
-    from extractor.locate import LocateRules
+    from extractor.stages.locate import LocateRules
     from extractor.rules import RuleFileError, validate_file
 
     data = yaml.safe_load((Path(__file__).resolve().parent.parent / "extractor" / "rules" / "locate.yaml")
@@ -269,7 +269,7 @@ def test_a_pattern_that_misses_its_example_is_reported_on_load() -> None:
 
 
 def test_bad_rule_file_is_reported_with_its_key() -> None:
-    from extractor.locate import LocateRules
+    from extractor.stages.locate import LocateRules
     from extractor.rules import RuleFileError, validate_file
 
     data = yaml.safe_load((Path(__file__).resolve().parent.parent / "extractor" / "rules" / "locate.yaml")
@@ -304,7 +304,7 @@ def test_packaged_divisions_are_jionlp_s_data() -> None:
     import contextlib
     import io
 
-    from extractor.locate import location_tree, location_tree_from_jionlp, render_divisions, render_towns
+    from extractor.stages.locate import location_tree, location_tree_from_jionlp, render_divisions, render_towns
 
     data = Path(__file__).resolve().parents[1] / "extractor" / "data"
     assert (data / "divisions.tsv").read_text(encoding="utf-8") == render_divisions(), \
@@ -336,8 +336,8 @@ def test_township_places_need_no_earlier_jionlp_import(tmp_path: Path) -> None:
         "        raise FileNotFoundError(path)\n"
         "    return real_open(path, *a, **k)\n"
         "builtins.open = guarded\n"
-        "from extractor.clean import clean_text\n"
-        "from extractor.locate import locate\n"
+        "from extractor.stages.clean import clean_text\n"
+        "from extractor.stages.locate import locate\n"
         f"meta = locate(clean_text({TOWN_NOTICE!r}))\n"
         "assert 'jionlp' not in sys.modules, 'jionlp was imported'\n"
         "print(meta.province, meta.city, meta.county, meta.admin_level)\n", encoding="utf-8")
@@ -352,8 +352,8 @@ def test_fast_lookups_agree_with_their_plain_definitions() -> None:
     # for speed; each must find exactly what its plain definition finds.
     import random
 
-    from extractor import people
-    from extractor.locate import outlet, places
+    from extractor.stages.locate import people
+    from extractor.stages.locate import outlet, places
 
     gaz = gazetteer()
 
@@ -394,7 +394,7 @@ def test_fast_lookups_agree_with_their_plain_definitions() -> None:
 
 
 def test_post_name_counts_are_the_text_s_own() -> None:
-    from extractor.people import count_all
+    from extractor.stages.locate.people import count_all
 
     text = "市委书记李强主持会议。李强强调,李强主持。王凯作部署,王凯说。"
     wanted = {"李强", "李强主", "王凯", "王凯作", "张三", "强调"}
@@ -406,7 +406,7 @@ def test_post_name_counts_are_the_text_s_own() -> None:
                                       "会议由副市长主持召开,市长指出,要压实责任。",
                                       "县长要求,各乡镇要加强排查。"])
 def test_a_speech_verb_after_a_post_is_not_a_name(sentence: str) -> None:
-    from extractor.people import find_leaders
+    from extractor.stages.locate.people import find_leaders
 
     names = [p.name for p in find_leaders(sentence)]
     assert not any(n.startswith(("强调", "指出", "要求", "主持")) for n in names), names
@@ -484,7 +484,7 @@ def test_dev_document_fields_reach_their_floors() -> None:
 
 
 def test_leader_table_with_a_source_column_reads_the_same_terms() -> None:
-    from extractor.people import parse_terms
+    from extractor.stages.locate.people import parse_terms
 
     plain = "# comment\nprovince,post,name,start,end\n上海市,secretary,李强,2017-10-29,2022-10-28\n"
     sourced = ("# comment\nprovince,post,name,start,end,source\n"

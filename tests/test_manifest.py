@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extractor.cli import main
-from extractor.manifest import read_manifest
+from extractor.engines.manifest import read_manifest
 from extractor.pipeline import Extractor
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "003_fa9ed41a6c031e20.txt"

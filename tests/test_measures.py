@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractor.measures import (CORONANET_TYPES, OXCGRT_CODES, Crosswalk, MeasureRules, Measurer,
+from extractor.stages.measures import (CORONANET_TYPES, OXCGRT_CODES, Crosswalk, MeasureRules, Measurer,
                                 load_crosswalk, load_measure_rules)
 from extractor.rules import RuleFileError, packaged_rule_text, validate_file
-from extractor.tag import load_taxonomy
+from extractor.stages.tag import load_taxonomy
 
 RULES = load_measure_rules()
 CROSSWALK = load_crosswalk()
@@ -177,7 +177,7 @@ def test_compare_by_indicator_on_every_output_format(tmp_path, fmt, seed_rows):
 def test_compare_by_coronanet_type_and_a_table_without_the_columns():
     import pandas as pd
 
-    from extractor.compare import compare_themes
+    from extractor.analysis.compare import compare_themes
 
     df = pd.DataFrame({"doc_id": ["a", "a", "b"], "city": ["甲市"] * 3, "province": ["乙省"] * 3,
                        "admin_level": ["city"] * 3, "themes": ["testing", "gatherings", ""],

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from extractor import batch
+from extractor.engines import batch
 from extractor.cli import main
 from extractor.models import DirectiveRow, DocumentRow, Notice
-from extractor.table import TableWriter, check_output_path, read_directives
+from extractor.output.table import TableWriter, check_output_path, read_directives
 from fixtures import SEEDS, make_corpus
 
 DIRECTIVES = [sys.executable, "-m", "extractor"]

@@ -17,8 +17,8 @@ import pytest
 from lxml import etree
 
 from extractor.cli import main
-from extractor.evaluate import cohen_kappa, evaluate, evaluate_project, extracted_rows, theme_agreement
-from extractor.qda import CODEBOOK_NS, PROJECT_NS, code_guid, read_project
+from extractor.analysis.evaluate import cohen_kappa, evaluate, evaluate_project, extracted_rows, theme_agreement
+from extractor.output.qda import CODEBOOK_NS, PROJECT_NS, code_guid, read_project
 
 ROOT = Path(__file__).resolve().parents[1]
 Q = f"{{{PROJECT_NS}}}"
@@ -246,7 +246,7 @@ def test_evaluate_command_reads_a_project(project, tmp_path, capsys):
 def test_compare_reads_a_project(project, tmp_path):
     import pandas as pd
 
-    from extractor.table import read_directives
+    from extractor.output.table import read_directives
 
     df = read_directives(project)
     assert len(df) == 70 and set(df["city"]) >= {"宁波市", "上海市"}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from extractor.load import LoadError, loaded_from_text
+from extractor.stages.load import LoadError, loaded_from_text
 from extractor.pipeline import Extractor
 
 RECORD = {"id": 1823, "title": "市委常委会召开会议 研究部署疫情防控工作", "pub_date": "2021-08-03 18:20:00",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from extractor.rules import RuleFileError, load_page_rules, load_segment_rules
-from extractor.segment import Segmenter
-from extractor.tag import Tagger, load_taxonomy
+from extractor.stages.segment import Segmenter
+from extractor.stages.tag import Tagger, load_taxonomy
 
 PAGE = load_page_rules()
 SEG = load_segment_rules()

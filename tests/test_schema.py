@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from extractor.models import DirectiveRow, DocumentRow
-from extractor.schema import SCHEMA_FILES, render
-from extractor.table import directive_columns, document_columns
+from extractor.output.schema import SCHEMA_FILES, render
+from extractor.output.table import directive_columns, document_columns
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 

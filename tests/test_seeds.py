@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractor.evaluate import evaluate
+from extractor.analysis.evaluate import evaluate
 from extractor.pipeline import Extractor
-from extractor.table import row_values
+from extractor.output.table import row_values
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractor.clean import fold_width
+from extractor.stages.clean import fold_width
 from extractor.pipeline import Extractor
-from extractor.segment import Segmenter
+from extractor.stages.segment import Segmenter
 
 _KEYS = {"kind", "marker", "starts", "ends", "heading", "speaker"}
 CASES = yaml.safe_load((Path(__file__).parent / "cases" / "segment.yaml").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from extractor import extract_notice
-from extractor.show import CJK_FONT_STACK, render_html
+from extractor.output.show import CJK_FONT_STACK, render_html
 from fixtures import SEEDS
 
 
@@ -99,7 +99,7 @@ def test_headless_chromium_draws_the_marks(tmp_path: Path):
     import matplotlib.image
 
     out, shot = tmp_path / "show.html", tmp_path / "show.png"
-    from extractor.show import write_html
+    from extractor.output.show import write_html
 
     write_html(extract_notice(SEEDS["003"].path), out)
     subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",

@@ -10,7 +10,7 @@ import pytest
 import spacy
 
 from extractor import extract_notice
-from extractor.clean import normalize_text
+from extractor.stages.clean import normalize_text
 from fixtures import SEEDS
 
 SEED_PATHS = sorted(SEEDS["000"].path.parent.glob("*.txt"))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from extractor.evaluate import evaluate, format_by_theme
+from extractor.analysis.evaluate import evaluate, format_by_theme
 from extractor.rules import RuleFileError
-from extractor.tag import Tagger, Taxonomy, load_taxonomy
+from extractor.stages.tag import Tagger, Taxonomy, load_taxonomy
 
 THEMES = load_taxonomy().themes
 TAGGER = Tagger(THEMES)
@@ -186,7 +186,7 @@ def test_cli_evaluate_by_theme(tmp_path):
 
 # -- floors -----------------------------------------------------------------------------------------
 def _figures(gold_path: Path, raw: Path) -> dict[str, float]:
-    from extractor.evaluate import evaluate_paths
+    from extractor.analysis.evaluate import evaluate_paths
     gold = json.loads(gold_path.read_text(encoding="utf-8"))["documents"]
     return evaluate_paths(gold, [str(raw)]).summary
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor.trackers import PROVINCE_CODES, indicator_of, join_oxcgrt, province_series, read_oxcgrt
+from extractor.analysis.trackers import PROVINCE_CODES, indicator_of, join_oxcgrt, province_series, read_oxcgrt
 
 ROOT = Path(__file__).resolve().parents[1]
 EXCERPT = Path(__file__).parent / "data" / "oxcgrt" / "OxCGRT_timeseries_StringencyIndex_v1_CHN_excerpt.csv"
@@ -17,7 +17,7 @@ EXCERPT = Path(__file__).parent / "data" / "oxcgrt" / "OxCGRT_timeseries_Stringe
 @pytest.fixture(scope="module")
 def seeds_table(tmp_path_factory):
     from extractor.cli import main
-    from extractor.table import read_directives
+    from extractor.output.table import read_directives
 
     out = tmp_path_factory.mktemp("trk") / "d.csv"
     assert main(["extract", str(ROOT / "seeds"), "-o", str(out), "-q", "--jobs", "1"]) == 0

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from extractor.cli import main
 from extractor.models import DirectiveRow, DocumentRow, Notice
-from extractor.table import TableWriter, read_directives
-from extractor.tag import load_taxonomy
-from extractor.xlsx import WIDTH_MAX, display_width
+from extractor.output.table import TableWriter, read_directives
+from extractor.stages.tag import load_taxonomy
+from extractor.output.xlsx import WIDTH_MAX, display_width
 from fixtures import SEEDS
 
 SEEDS_DIR = SEEDS["000"].path.parent

@@ -29,6 +29,12 @@ _PINYIN_GLOSS = re.compile(
 # Mojibake: replacement characters, and runs of 2+ '?' where characters were lost in transcoding.
 # (Written literal first, as above: ``\?(?<=X\?)`` is ``(?<=X)\?``.)
 _MOJIBAKE = re.compile(r"\ufffd+|\?(?:(?<=[\u4e00-\u9fff\u201c\u201d\u3001\u3002]\?)\?+|(?<=[\u201c\u201d]\?))")
+# Forum anti-scraping noise: a run of 4+ space-separated tokens of one to three ASCII characters
+# (" B: {7 w% E: V' J1 n2"), the last one perhaps glued to the text after it (…l( W要分类 → 要分类;
+# …c7 x31日 → 31日). The run starts where no ASCII word does; _is_noise then decides from its tokens.
+_ASCII_NOISE = re.compile(r"[!-~](?<![!-~]{2})[!-~]{0,2}[ \t](?:[!-~]{1,3}[ \t]){2,}"
+                          r"(?:[!-/:-~]{1,2}(?=[0-9]*[^\x00-\x7f])|[!-~]{1,3}(?![!-~]))?")
+_NOISY_TOKEN = re.compile(r"[^0-9A-Za-z]|[A-Za-z][0-9]|[0-9][A-Za-z]")
 # Literal escape sequences left by database dumps: the two characters '\' 'n'.
 _LITERAL_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -60,6 +66,19 @@ def normalize_newlines(text: str) -> str:
 def strip_pinyin_glosses(text: str) -> str:
     """``戰(zhàn)`` → ``戰``."""
     return _PINYIN_GLOSS.sub("", text)
+
+
+def _noise_or_text(m: re.Match[str]) -> str:
+    """A run is noise when at least three of its tokens, and half of them, mix letters with digits
+    or hold punctuation (m0 r$ {7); words and numbers (to be or not / 1 2 3 4) are kept."""
+    tokens = m.group().split()
+    noisy = sum(1 for t in tokens if _NOISY_TOKEN.search(t))
+    return "" if noisy >= 3 and 2 * noisy >= len(tokens) else m.group()
+
+
+def strip_ascii_noise(text: str) -> str:
+    """Forum anti-scraping strings inside lines: ``阻击战。4 U* k K! l6 h8`` → ``阻击战。``."""
+    return _ASCII_NOISE.sub(_noise_or_text, text)
 
 
 def strip_mojibake(text: str) -> str:
@@ -99,9 +118,9 @@ def _changed_more_than(text: str, converted: str, limit: float) -> bool:
 
 
 def normalize_text(text: str) -> tuple[str, str]:
-    """All character-level normalisation: newlines, NFC, width, glosses, mojibake, script."""
+    """All character-level normalisation: newlines, NFC, width, glosses, ASCII noise, mojibake, script."""
     text = unicodedata.normalize("NFC", normalize_newlines(text))
-    text = strip_mojibake(strip_pinyin_glosses(fold_width(text)))
+    text = strip_mojibake(strip_ascii_noise(strip_pinyin_glosses(fold_width(text))))
     return to_simplified(text)
 
 

@@ -235,6 +235,9 @@ class NumberedFamily(BaseModel):
     ordinal: str = Field(pattern="^(chinese|arabic|circled|sequence)$")
     level: int = Field(ge=1, le=9)
     position: str = Field(pattern="^(paragraph|sentence|clause)$")
+    after_actor: bool = False  # may follow a short actor (各乡镇一要…)
+    cut_off: bool = False  # a series may open past 1 at the page's start (a page cut before 一要)
+    lone_at_end: bool = False  # a lone member in the page's last paragraph is kept (siblings cut)
     examples: Examples
 
     _check = field_validator("pattern")(_check_regex)
@@ -250,6 +253,8 @@ class ParallelFamily(BaseModel):
     id: str
     pattern: str
     min_members: int = Field(3, ge=2)
+    needs_frame: bool = False  # a frame must open the members' paragraph or one of the two before
+    requires: str = ""  # a character every member holds: paragraphs without it are not tried
     examples: Examples
 
     _check = field_validator("pattern")(_check_regex)
@@ -263,12 +268,24 @@ class FrameRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     verbs: list[str] = Field(min_length=1)
+    fused_verbs: list[str] = []  # verbs that may run straight into their content
     who_max: int = 40
+    clause_reach: int = Field(3, ge=1, le=20)  # how many clauses into a sentence a frame may stand
     who_exclude: str
     who_speaker: str
+    who_name_post: str
+    who_topic: str
     examples: Examples
 
-    _check = field_validator("who_exclude", "who_speaker")(_check_regex)
+    _check = field_validator("who_exclude", "who_speaker", "who_name_post", "who_topic")(_check_regex)
+
+    @field_validator("fused_verbs")
+    @classmethod
+    def _fused_are_verbs(cls, value: list[str], info: Any) -> list[str]:
+        unknown = set(value) - set(info.data.get("verbs", ()))
+        if unknown:
+            raise ValueError(f"fused_verbs not among verbs: {sorted(unknown)}")
+        return value
 
 
 class ActorRule(BaseModel):
@@ -278,8 +295,16 @@ class ActorRule(BaseModel):
     nouns: str
     exclude: str
     examples: Examples
+    comma_subject: str
+    comma_subject_examples: Examples
 
-    _check = field_validator("nouns", "exclude")(_check_regex)
+    _check = field_validator("nouns", "exclude", "comma_subject")(_check_regex)
+
+
+class SemicolonListRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sentence_style_min: int = Field(4, ge=2)
 
 
 class SegmentRules(BaseModel):
@@ -300,12 +325,24 @@ class SegmentRules(BaseModel):
     narrative_intro_examples: Examples
     narrative_item: str
     narrative_item_examples: Examples
+    lead_connective: str
+    purpose_clause: str
+    lead_examples: Examples
+    request_start: str
+    request_examples: Examples
+    topic_start: str
+    topic_examples: Examples
+    semicolon_list: SemicolonListRule
+    bullets: str
+    agenda_item: str
+    agenda_item_examples: Examples
     heading_body_starts: list[str] = Field(min_length=1)
     heading_max: int = 30
     trailing_byline: str
 
     _check = field_validator("modal", "trailing_byline", "narrative_sentence", "narrative_intro",
-                             "narrative_item")(_check_regex)
+                             "narrative_item", "lead_connective", "purpose_clause", "request_start",
+                             "topic_start", "bullets", "agenda_item")(_check_regex)
 
 
 @lru_cache(maxsize=1)

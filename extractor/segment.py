@@ -2,16 +2,21 @@
 
 Three kinds of directive, found in this order so that the larger unit owns its sentences:
 
-1. numbered: marker families (一要, 一是, 第一, 首先…, 一、, (一), 1., (1), ①) read from
-   ``rules/segment.yaml``; a series needs two or more consecutive ordinals. A member runs to the
-   next member of its series or to the end of its paragraph.
-2. parallel: three or more sentences of one shape (最好的方法是… / 执行规定要严 / 要坚决守住X门).
-3. unnumbered: in a frame (会议强调, <leader>指出, 他要求 …), each sentence that opens with a modal
-   (要, 必须 …) or with a short actor then a modal (全市上下要 …); in the frame sentence itself,
-   the first clause that does.
+1. numbered: marker families (一要, 一是/一是要, 第一, 首先…, 一、, (一), 1., (1), ①) read from
+   ``rules/segment.yaml``; a series needs two or more consecutive ordinals (or opens the page past
+   1, or is a lone 一要 in the page's last paragraph, when the family allows). Markers inside
+   brackets form their own series. A member runs to the next member of its series or to the end of
+   its paragraph. A series that reports work done, or is the meeting's agenda, is dropped.
+2. parallel: three or more sentences of one shape (最好的方法是… / 执行规定要严 / 聚焦“三防”,…).
+3. unnumbered: in a frame (会议强调, <leader>指出, 他要求, a standalone 会议强调⏎ or 袁华军强调——
+   line …), each sentence that opens with a modal (要, 必须 …), with a short actor then a modal
+   (全市上下要 …), or with one of the other starts of ``Segmenter.sentence_start``; in the frame
+   sentence itself, the first clause that does. In a list written as one sentence, each ;-clause
+   that opens so starts a directive too.
 
 All positions are offsets into the cleaned text; a span never crosses a paragraph unless a
-heading-only numbered item owns the body paragraphs below it.
+heading-only numbered item owns the body paragraphs below it (a line that opens with punctuation
+continues the paragraph before it).
 """
 
 from __future__ import annotations
@@ -41,6 +46,15 @@ _POSTS = ("总指挥", "指挥长", "副书记", "书记", "副省长", "省长"
 _NAME_AFTER_POST = re.compile(
     r"(?:" + "|".join(_POSTS) + r")(?P<name>[\u4e00-\u9fff]{2,3}?)(?=主持|在|出席|强调|指出|要求|表示|说|作|并|讲话|$)")
 _NAME_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+# A post and a name before what a leader does at a meeting (副书记朱玉超传达…): the speaker of a
+# frame in a later clause of the sentence.
+_POST_NAME = re.compile(r"(?:" + "|".join(_POSTS) + r")[\u4e00-\u9fff]{2,3}?"
+                        r"(?=主持|在|出席|参加|传达|通报|介绍|听取|宣读|分析|总结|回顾|作|并|,|、|$)")
+
+
+def _alternation(words: list[str] | tuple[str, ...]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
 def cn_ordinal(text: str) -> int:
@@ -69,6 +83,8 @@ class _Marker:
     para: int
     last: bool = False  # 最后: closes a sequence
     para_first: int = -1  # where its paragraph's text begins
+    depth: int = 0  # how many brackets of its paragraph are open at it
+    via_actor: bool = False  # stands after an actor (各乡镇一要), not at a boundary
 
 
 @dataclass
@@ -88,6 +104,7 @@ class _Frames:
     speakers: list[str] = field(default_factory=list)
     ends: set[int] = field(default_factory=set)
     by_sentence: dict[int, re.Match[str]] = field(default_factory=dict)  # sentence start → its frame
+    by_pos: dict[int, re.Match[str]] = field(default_factory=dict)  # where a frame begins → its match
 
     def add(self, pos: int, end: int, speaker: str) -> None:
         self.positions.append(pos)
@@ -127,6 +144,11 @@ _MAY_SECTION = re.compile(r"[^,;:。!?\n]*\s*:[^\S\n]*(?:\n|\Z)")
 
 
 _CLAUSE_STOP = re.compile(r"[。!?;]")  # a text without one is a heading, not a sentence
+_LAST_BOUNDARY = re.compile(r"[。!?;:,][^。!?;:,]*$")  # the last clause boundary before the search's end
+_SEMICOLON = re.compile(r";[ \t]*")
+_SENTENCE_END = re.compile(r"[。!?]")
+_CUT_OFF_PARAS = 2  # a series may open past 1 within the page's first paragraphs (the page was cut)
+_BRACKET = re.compile(r"[()]")
 _AFTER_SENTENCE_END = re.compile(r"(?<=[。!?])")
 _HEADING_END = re.compile(r"[,。;:!?\n]")
 
@@ -136,10 +158,17 @@ class Segmenter:
 
     def __init__(self, rules: SegmentRules) -> None:
         self.rules = rules
-        verbs = "|".join(sorted((re.escape(v) for v in rules.frame.verbs), key=len, reverse=True))
+        verbs = _alternation(rules.frame.verbs)
+        # After the verb: a comma or colon, a dash (袁华军强调——), the end of the line (a standalone
+        # frame line), or a modal or an actor straight after; a fused verb may also run straight
+        # into its content (会议要求街道上下要…, 强调了当前…).
+        tail = (rf"(?:\s*[,:]\s*|[ \t]*(?:——|—|--)+[ \t]*|(?=[ \t]*(?:\n|\Z))"
+                rf"|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
+        fused = (rf"|(?P<fused>{_alternation(rules.frame.fused_verbs)})了?(?![的地得])(?=[\u4e00-\u9fff“0-9])"
+                 if rules.frame.fused_verbs else "")
         self._frame = re.compile(
             rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时))?"
-            rf"(?:并|还|又|同时|也|亦)?(?P<verb>{verbs})(?:\s*[,:]\s*|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
+            rf"(?:并|还|又|同时|也|亦)?(?:(?P<verb>{verbs}){tail}{fused})")
         # How far after its start a frame's verb may begin: who, then 在…中 (at most 32), then 同时.
         self._frame_reach = rules.frame.who_max + 32 + 2
         self._verbs = _Words(rules.frame.verbs)
@@ -149,18 +178,32 @@ class Segmenter:
                                    re.MULTILINE)
         self._who_exclude = re.compile(rules.frame.who_exclude)
         self._who_speaker = re.compile(rules.frame.who_speaker)
+        self._who_name_post = re.compile(rules.frame.who_name_post)
+        self._who_topic = re.compile(rules.frame.who_topic)
         self._modal = re.compile(rules.modal)
+        # A subject may hold bracketed parts (领导小组(指挥部)), each of which counts as one character.
         self._actor = re.compile(
-            rf"(?P<subj>[^,;:。!?\n]{{2,{rules.actor.max_len}}}?)(?:也|都|还|更|均|同样)?(?P<modal>{rules.modal})")
+            rf"(?P<subj>(?:[^,;:。!?\n()]|\([^,;:。!?\n()]{{1,12}}\)){{2,{rules.actor.max_len}}}?)"
+            rf"(?:也|都|还|更|均|同样)?(?P<modal>{rules.modal})")
         self._actor_noun = re.compile(rules.actor.nouns)
+        self._actor_end = re.compile(rf"(?:{rules.actor.nouns})$")
         self._actor_exclude = re.compile(rules.actor.exclude)
+        self._comma_subject = re.compile(rules.actor.comma_subject)
+        self._lead = re.compile(rules.lead_connective)
+        # The openings of sentence_start other than a modal or an actor, tried in one match.
+        self._other_start = re.compile(
+            rf"(?P<request>{rules.request_start})|(?P<lead>{rules.lead_connective})|"
+            rf"(?P<purpose>{rules.purpose_clause})|(?P<topic>{rules.topic_start})")
+        self._bullets = re.compile(rules.bullets)
+        self._agenda = re.compile(rules.agenda_item)
         self._byline = re.compile(rules.trailing_byline)
         self._narrative = re.compile(rules.narrative_sentence)
         self._narrative_intro = re.compile(rules.narrative_intro)
         self._narrative_item = re.compile(rules.narrative_item)
         # (id, regex, has a prefix group, has a marker group) of each parallel family.
         self._parallel_families = [(fam.id, fam.regex, "prefix" in fam.regex.groupindex,
-                                    "marker" in fam.regex.groupindex) for fam in rules.parallel]
+                                    "marker" in fam.regex.groupindex, fam.requires) for fam in rules.parallel]
+        self._clause_reach = rules.frame.clause_reach
         self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
 
     @classmethod
@@ -183,8 +226,10 @@ class Segmenter:
 
     # -- frames -------------------------------------------------------------------------------
     def match_frame(self, text: str, pos: int, names: set[str] | frozenset = frozenset(),
-                    clause: bool = False) -> re.Match[str] | None:
-        """A frame clause (会议强调, / 他指出, / 省长王凯在会议讲话中要求,) starting at ``pos``."""
+                    clause: bool = False, lead_start: int = -1) -> re.Match[str] | None:
+        """A frame clause (会议强调, / 他指出, / 省长王凯在会议讲话中要求,) starting at ``pos``.
+
+        ``clause``: ``pos`` is a later clause of a sentence that begins at ``lead_start``."""
         scan = self._frame_scan(text)
         m = self._frame.match(text, pos) if scan.may_frame(pos, self._frame_reach) else None
         section = False
@@ -193,17 +238,44 @@ class Segmenter:
             section = m is not None
         if not m:
             return None
-        who = m.group("who").strip()
+        who = self.who_of(m)
         if section and not (who in names or _NAME_AFTER_POST.search(who) or who.endswith(_POSTS)):
             return None
         if self._who_exclude.search(who):
             return None
-        if not (who in names or _NAME_AFTER_POST.search(who) or self._who_speaker.search(who)):
+        named = who in names or _NAME_AFTER_POST.search(who) is not None or self._who_name_post.match(who) is not None
+        if not who:
+            # 会上,副书记朱玉超传达了…精神,强调了…: the speaker is named in an earlier clause.
+            return m if clause and self._names_speaker(text[lead_start:pos], names) else None
+        if not (named or self._who_speaker.search(who)):
             return None
-        if clause and not (who in ("会议", "会上", "他", "她") or who in names
-                           or _NAME_AFTER_POST.search(who)):
+        if clause and not (who in ("会议", "会上", "他", "她") or named):
             return None
+        if m.groupdict().get("fused") and not (named or who in ("会议", "会上", "会议上", "他", "她")
+                                     or not _NAME_ONLY.match(who) or self._is_leader_in(text, who)):
+            return None  # a bare two- or three-character who before a fused verb must be a leader
         return m
+
+    def who_of(self, m: re.Match[str]) -> str:
+        """The speaker part of a frame match, without a topic after it (李谦常|对复工复产|提出了)."""
+        who = m.group("who").strip()
+        t = self._who_topic.search(who)
+        return who[: t.start()].strip() if t and t.start() > 0 else who
+
+    @staticmethod
+    def _names_speaker(lead: str, names: set[str] | frozenset) -> bool:
+        return bool(lead) and ("会议" in lead or lead.startswith("会上") or _POST_NAME.search(lead) is not None
+                               or any(n in lead for n in names))
+
+    @staticmethod
+    def _is_leader_in(text: str, who: str) -> bool:
+        """Whether the text names ``who`` after a post somewhere (市长李谦常)."""
+        i = text.find(who)
+        while i >= 0:
+            if text.endswith(_POSTS, 0, i):
+                return True
+            i = text.find(who, i + 1)
+        return False
 
     def _frame_scan(self, text: str) -> _FrameScan:
         """The frame scan of ``text``, kept for the text last asked about (one notice at a time)."""
@@ -223,6 +295,9 @@ class Segmenter:
             return previous if previous and previous != "会议" else (next(iter(names)) if len(names) == 1 else "")
         if who in names:
             return who
+        inside = max(((who.rfind(n), n) for n in names if n in who), default=None)
+        if inside:
+            return inside[1]
         if "会" in who:
             return "会议"
         if _NAME_ONLY.match(who) or who.endswith(_POSTS):
@@ -230,15 +305,28 @@ class Segmenter:
         return "会议"
 
     def find_frame(self, text: str, s_start: int, s_end: int, names: set[str]) -> re.Match[str] | None:
-        """A frame at a sentence start, or after one or two leading clauses (会上,市长X要求,…)."""
+        """A frame at a sentence start, or after leading clauses (会上,市长X要求,…)."""
         m = self.match_frame(text, s_start, names)
-        # A frame at a later clause needs its verb before the sentence's closing 。!? or line end.
-        if m is None and self._frame_scan(text).has_verb(s_start, s_end):
-            for c in _clause_starts(text, s_start, s_end, limit=3)[1:3]:
-                m = self.match_frame(text, c, names, clause=True)
-                if m:
-                    break
-        return m
+        if m is not None:
+            return m
+        # A frame at a later clause needs its verb in that clause: only the clauses that hold a
+        # verb, within the first clause_reach of the sentence, are tried.
+        scan = self._frame_scan(text)
+        i = bisect_left(scan.verbs, s_start)
+        tried = s_start
+        while i < len(scan.verbs) and scan.verbs[i] < s_end:
+            v = scan.verbs[i]
+            i += 1
+            c = max(text.rfind(",", s_start, v), text.rfind(";", s_start, v), text.rfind(":", s_start, v)) + 1
+            if c <= tried:
+                continue  # the sentence's first clause (tried above), or a clause tried already
+            tried = c
+            if sum(text.count(ch, s_start, c) for ch in ",;:") >= self._clause_reach:
+                break
+            m = self.match_frame(text, _skip_space(text, c, s_end), names, clause=True, lead_start=s_start)
+            if m:
+                return m
+        return None
 
     def _frames(self, text: str, paras: list[_Para], names: set[str]) -> _Frames:
         frames = _Frames()
@@ -252,9 +340,11 @@ class Segmenter:
                 if (i < len(verbs) and verbs[i] < s_end) or _MAY_SECTION.match(text, s_start):
                     m = self.find_frame(text, s_start, s_end, names)
                     if m:
-                        previous = self.speaker_of(m.group("who"), previous, names)
+                        who = self.who_of(m) or text[s_start:m.start()]
+                        previous = self.speaker_of(who, previous, names)
                         frames.add(m.start(), m.end(), previous)
                         frames.by_sentence[s_start] = m
+                        frames.by_pos[m.start()] = m
                 # The last leader named (市委书记张建国主持会议) is who a later 他 refers to.
                 i = bisect_left(posts, s_start)
                 if i < len(posts) and posts[i] < s_end:
@@ -267,17 +357,28 @@ class Segmenter:
         found: dict[str, list[_Marker]] = {}
         starts = [p.start for p in paras]
         firsts = [_skip_space(text, p.start, p.end) for p in paras]
+        depth = _Brackets(text)
         for fam in self.rules.numbered:
             allowed = _BOUNDARY[fam.position]
-            out = []
+            out: list[_Marker] = []
+            heads: list[_Marker] = []  # ordinal-1 markers in mid-clause, kept only if their 二 follows
             for m in fam.regex.finditer(text):  # one pass over the text, not one per paragraph
                 pos = m.start()
                 pi = bisect_right(starts, pos) - 1
                 if pi < 0 or pos < firsts[pi] or m.end() > paras[pi].end:
                     continue
                 first = firsts[pi]
+                via_actor = False
                 if pos != first and pos not in frame_ends and not _after_boundary(text, pos, first, allowed):
-                    continue
+                    if fam.after_actor and self._after_actor(text, pos, first):
+                        via_actor = True
+                    elif fam.after_actor and m.group().endswith("要") and m.group("ord") == "一":
+                        # 下一步一要…,二要…: a head in mid-clause stands if its 二 follows (below)
+                        heads.append(_Marker(fam.id, fam.level, 1, pos, m.end(), pi, False, first,
+                                             depth.at(pos, paras[pi].start), True))
+                        continue
+                    else:
+                        continue
                 raw = m.group("ord")
                 last = False
                 if fam.ordinal == "chinese":
@@ -289,20 +390,48 @@ class Segmenter:
                 else:
                     ordinal, last = _SEQUENCE.get(raw, 0), raw in ("然后", "最后")
                 if ordinal or last:
-                    out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last, first))
+                    out.append(_Marker(fam.id, fam.level, ordinal, pos, m.end(), pi, last, first,
+                                       depth.at(pos, paras[pi].start), via_actor))
+            for head in heads:  # few: most texts have none
+                i = bisect_right([mk.start for mk in out], head.start)
+                if i < len(out) and out[i].para == head.para and out[i].ordinal == 2 and out[i].depth == head.depth:
+                    out.insert(i, head)
             found[fam.id] = out
         return found
 
-    def _series(self, markers: list[_Marker]) -> list[list[_Marker]]:
+    def _after_actor(self, text: str, pos: int, first: int) -> bool:
+        """Whether a short actor stands between the last boundary and ``pos`` (会议要求,各乡镇|一要…)."""
+        lo = max(first, pos - self.rules.actor.max_len - 1)
+        b = _LAST_BOUNDARY.search(text, lo, pos)
+        subj_start = b.start() + 1 if b else (first if lo == first else -1)
+        if subj_start < 0 or pos - subj_start < 2:
+            return False
+        subj = text[subj_start:pos].strip()
+        return self._actor_end.search(subj) is not None and not self._actor_exclude.search(subj)
+
+    def _series(self, markers: list[_Marker], fam, last_prose: int) -> list[list[_Marker]]:
+        """Runs of consecutive ordinals. Markers inside brackets form their own runs, so that an
+        inner list (…(一是…;二是…);三是…) neither continues nor breaks the outer one."""
         series: list[list[_Marker]] = []
-        cur: list[_Marker] | None = None
+        current: dict[int, list[_Marker]] = {}  # bracket depth → the run open at it
+        seen_any = False
         for mk in markers:
+            for d in [d for d in current if d > mk.depth]:
+                del current[d]  # an outer marker closes the runs inside brackets
             if mk.ordinal == 1 and not mk.last:
-                cur = [mk]
-                series.append(cur)
+                current[mk.depth] = [mk]
+                series.append(current[mk.depth])
+                seen_any = True
                 continue
+            cur = current.get(mk.depth)
             if cur is None:
+                # A page cut before its first item opens at 四要: the run may begin past 1.
+                if fam.cut_off and not seen_any and mk.depth == 0 and mk.para <= _CUT_OFF_PARAS and not mk.last:
+                    current[0] = [mk]
+                    series.append(current[0])
+                seen_any = True
                 continue
+            seen_any = True
             prev = cur[-1]
             follows = mk.last or mk.ordinal == prev.ordinal + 1
             same_place = mk.para == prev.para or mk.start == mk.para_first  # new paragraph: must lead it
@@ -310,24 +439,34 @@ class Segmenter:
                 if mk.last:
                     mk.ordinal = prev.ordinal + 1
                 cur.append(mk)
-        return [s for s in series if len(s) >= 2]
+        # A lone 一要 / 第一 in the page's last prose paragraph: its siblings were cut off.
+        return [s for s in series if len(s) >= 2 or (fam.lone_at_end and s[0].ordinal == 1 and s[0].depth == 0
+                                                      and not s[0].via_actor and s[0].para >= last_prose)]
 
     def _numbered(self, text: str, paras: list[_Para], frames: _Frames) -> list[_Start]:
         by_family = self._markers(text, paras, frames.ends)
+        # The last paragraph with a sentence end: what follows it is page residue, not text.
+        last_prose = next((i for i in range(len(paras) - 1, -1, -1)
+                           if _SENTENCE_END.search(text, paras[i].start, paras[i].end)), 0)
         all_series: list[list[_Marker]] = []
         for fam in self.rules.numbered:
-            all_series.extend(s for s in self._series(by_family[fam.id])
+            all_series.extend(s for s in self._series(by_family[fam.id], fam, last_prose)
                               if not self._reports_work_done(text, paras, s[0], frames))
         # A series whose members all lie inside one member of another series is part of that
-        # member (一要加强监测:①…;②…), not directives of its own.
+        # member (一要加强监测:①…;②…), not directives of its own. A series that reports work done or
+        # is the meeting's agenda is dropped first, so that the lists inside its items stand.
         all_series.sort(key=lambda s: (s[0].start, s[0].level))
         member_starts = sorted(mk.start for s in all_series for mk in s)
         spans_of = [self._member_spans(text, paras, s, member_starts) for s in all_series]
+        valid = [i for i, s in enumerate(all_series)
+                 if not self._items_report_work_done(text, s, spans_of[i])
+                 and not self._items_are_agenda(text, s, spans_of[i])]
         kept: list[tuple[list[_Marker], list[tuple[int, int]]]] = []
-        for i, s in enumerate(all_series):
+        for i in valid:
+            s = all_series[i]
             nested = any(j != i and any(a < s[0].start and s[-1].start < b for a, b in spans_of[j])
-                         for j in range(len(all_series)))
-            if not nested and not self._items_report_work_done(text, s, spans_of[i]):
+                         for j in valid)
+            if not nested:
                 kept.append((s, spans_of[i]))
         out: list[_Start] = []
         for sid, (s, spans) in enumerate(kept):
@@ -369,6 +508,18 @@ class Segmenter:
         narrative = sum(self.is_narrative_item(text[a:b]) for a, b in spans)
         return narrative * 2 >= len(s) + 1
 
+    def _items_are_agenda(self, text: str, s: list[_Marker], spans: list[tuple[int, int]]) -> bool:
+        """An outline of the meeting's agenda (一、…通报形势 二、…部署 三、…讲话): most headings say
+        who reports or speaks, and none holds a modal."""
+        agenda = 0
+        for mk, (_, b) in zip(s, spans):
+            m = _HEADING_END.search(text, mk.end, b)
+            heading = text[mk.end:m.start() if m else b]
+            if self._modal.search(heading):
+                return False
+            agenda += self._agenda.search(heading) is not None
+        return agenda * 2 > len(s)
+
     def _member_spans(self, text: str, paras: list[_Para], s: list[_Marker],
                       member_starts: list[int]) -> list[tuple[int, int]]:
         spans = []
@@ -409,26 +560,29 @@ class Segmenter:
         return end
 
     # -- parallel -------------------------------------------------------------------------------
-    def _sentence_starts(self, text: str, para: _Para, frames_at: set[int]) -> list[int]:
+    def _sentence_starts(self, text: str, para: _Para, frames: _Frames) -> list[int]:
         """Sentence starts (after 。!?;) and the position right after a frame clause."""
         out = []
         for s_start, s_end in _sentences(text, para, semicolons=True):
             out.append(s_start)
-            if s_start in frames_at:
-                m = self.match_frame(text, s_start)
-                if m and m.end() < s_end:
-                    out.append(m.end())
+            m = frames.by_pos.get(s_start)
+            if m and m.end() < s_end:
+                out.append(m.end())
         return out
 
     def _parallel(self, text: str, paras: list[_Para], frames: _Frames, owned: _Owned) -> list[_Start]:
-        frames_at = set(frames.positions)
         cands: list[tuple[str, str, int, int, int, str]] = []  # family, key, pos, body, para, marker
         families = self._parallel_families
+        plain = [f for f in families if not f[4]]  # the families a paragraph without their character may hold
+        needy = {f[4] for f in families if f[4]}
         for pi, para in enumerate(paras):
-            for pos in self._sentence_starts(text, para, frames_at):
+            # A family that needs a character (“) is tried only in paragraphs that hold one.
+            mine = families if not needy or any(text.find(c, para.start, para.end) >= 0 for c in needy) \
+                else plain
+            for pos in self._sentence_starts(text, para, frames):
                 if pos in owned:
                     continue
-                for fid, regex, has_prefix, has_marker in families:
+                for fid, regex, has_prefix, has_marker, _ in mine:
                     m = regex.match(text, pos)
                     if not m:
                         continue
@@ -436,7 +590,9 @@ class Segmenter:
                         continue
                     key = (m.group("prefix") if has_prefix else None) or ""
                     mk = m.group("marker") if has_marker else None
-                    cands.append((fid, key, pos, m.end("marker") if mk else pos, pi, mk or "要"))
+                    # The member starts at its marker when it has one (即|聚焦“三防”,…).
+                    cands.append((fid, key, m.start("marker") if mk else pos, m.end("marker") if mk else pos, pi,
+                                  mk or "要"))
         # Each family's candidates by key, in text order: one pass, not one filter per key.
         by_key: dict[str, dict[str, list[tuple]]] = {}
         for c in cands:
@@ -453,14 +609,24 @@ class Segmenter:
                                                                               paras[c[4]].end))):
                         group.append(c)
                         continue
-                    if len(group) >= fam.min_members:
+                    if len(group) >= fam.min_members and (not fam.needs_frame
+                                                          or self._framed(paras, frames, group[0][4], group[0][2])):
                         sid += 1
                         for i, g in enumerate(group):
                             nxt = group[i + 1] if i + 1 < len(group) else None
                             end = nxt[2] if nxt and nxt[4] == g[4] else paras[g[4]].end
                             out.append(_Start(g[2], end, "parallel", g[5], g[3], frames.at(g[2]), sid))
                     group = [c] if c is not None else []
-        return out
+        # A position two families claim is the first family's member.
+        taken: set[int] = set()
+        return [st for st in out if not (st.start in taken or taken.add(st.start))]
+
+    @staticmethod
+    def _framed(paras: list[_Para], frames: _Frames, pi: int, pos: int) -> bool:
+        """Whether a frame stands before ``pos`` in its paragraph or in one of the two before."""
+        lo = paras[max(0, pi - 2)].start
+        i = bisect_left(frames.positions, lo)
+        return i < len(frames.positions) and frames.positions[i] < pos
 
     # -- unnumbered -----------------------------------------------------------------------------
     def directive_start(self, text: str, pos: int, end: int) -> tuple[int, str] | None:
@@ -475,44 +641,119 @@ class Segmenter:
                 return a.start("modal"), a.group("modal")
         return None
 
+    def sentence_start(self, text: str, pos: int, end: int, is_open: bool) -> tuple[int, int, str] | None:
+        """If a sentence at ``pos`` in a frame opens a directive: (start, marker position, marker).
+
+        Besides 要… and actor+要…: a connective before them (同时,要… / 下一步要…), which the
+        directive keeps; a purpose clause (为…,各乡镇要…), after which it begins; a subject clause
+        and a comma (各乡镇面对…形势,要…); 要求+actor (要求各镇政府…); and, where no directive of the
+        paragraph is open, 对+topic+要 (对防护物资要统一调度)."""
+        found = self.directive_start(text, pos, end)
+        if found:
+            return pos, found[0], found[1]
+        o = self._other_start.match(text, pos, end)  # one match for the four openings below
+        if o:
+            kind = o.lastgroup
+            if kind == "request":
+                return pos, pos, o.group()
+            if kind == "topic" and not is_open:
+                return pos, o.start("modal"), o.group("modal")
+            if kind in ("lead", "purpose"):
+                after = _skip_space(text, o.end(), end)
+                found = self.directive_start(text, after, end)
+                if found:
+                    return (pos if kind == "lead" else after), found[0], found[1]
+        comma = _CLAUSE_MARK.search(text, pos, end)
+        if comma and text[comma.start()] == "," and self._comma_subject.match(text[pos:comma.start()]):
+            m = self._modal.match(text, comma.end(), end)
+            if m:
+                return pos, m.start(), m.group()
+        return None
+
     def _unnumbered(self, text: str, paras: list[_Para], frames: _Frames, owned: _Owned,
                     names: set[str]) -> list[_Start]:
         out: list[_Start] = []
         context = False
+        style_min = self.rules.semicolon_list.sentence_style_min
         for para in paras:
             had = False
+            is_open = False  # a directive of this paragraph runs at this point
+            sents: list[_Start] = []  # directives opened by sentences
+            semis: list[_Start] = []  # directives opened by ;-clauses
             sentences = _sentences(text, para)
-            for idx, (s_start, s_end) in enumerate(sentences):
-                if s_start in owned:
-                    had = True
+            for idx, (s0, s_end) in enumerate(sentences):
+                s_start = s0 if "\u4e00" <= text[s0] <= "\u9fff" else self._skip_bullets(text, s0, s_end)
+                if s_start >= s_end:
+                    continue  # a lone bullet glyph
+                if s0 in owned or s_start in owned:
+                    had, is_open = True, False
                     continue
                 if idx and self._narrative.match(text[s_start:s_end]):
                     out.append(_Start(s_start, s_start, "stop", "", s_start))
+                    is_open = False
                     continue
-                m = frames.by_sentence.get(s_start)
+                m = frames.by_sentence.get(s0)
                 if m:
+                    if idx:  # a new frame sentence ends the directive before it (…。他要求,要…)
+                        out.append(_Start(s_start, s_start, "stop", "", s_start))
                     context = had = True
+                    is_open = False
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:
                         if c in owned:
                             break
-                        found = self.directive_start(text, c, s_end)
-                        if found and not self._modal_is_request(text, c):
-                            out.append(_Start(c, para.end, "unnumbered", found[1], found[0] + len(found[1]),
-                                              frames.at(c)))
+                        found3 = self.sentence_start(text, self._skip_bullets(text, c, s_end), s_end, False)
+                        if found3:
+                            start, mpos, marker = found3
+                            sents.append(_Start(start, para.end, "unnumbered", marker, mpos + len(marker),
+                                                frames.at(start)))
+                            is_open = True
+                            self._semicolon_starts(text, start, s_end, para.end, owned, frames, semis)
                             break
                     continue
-                if not context or (idx == 0 and not had and not self.directive_start(text, s_start, s_end)):
-                    if idx == 0:
-                        context = False
+                if not context:
                     continue
-                found = self.directive_start(text, s_start, s_end)
-                if found:
-                    had = True
-                    out.append(_Start(s_start, para.end, "unnumbered", found[1], found[0] + len(found[1]),
-                                      frames.at(s_start)))
+                found3 = self.sentence_start(text, s_start, s_end, is_open)
+                if idx == 0 and not had and not found3:
+                    context = False  # a paragraph that opens with no directive ends the frame
+                    continue
+                if found3:
+                    start, mpos, marker = found3
+                    had = is_open = True
+                    sents.append(_Start(start, para.end, "unnumbered", marker, mpos + len(marker),
+                                        frames.at(start)))
+                if is_open:
+                    self._semicolon_starts(text, found3[0] if found3 else s_start, s_end, para.end, owned, frames,
+                                          semis)
+            # A list written as one sentence (要…;要…;要…) is one directive per ;-clause, unless the
+            # paragraph is written one directive per sentence.
+            if semis and not (len(sents) >= style_min and len(sents) > len(semis)):
+                out.extend(semis)
+            out.extend(sents)
             tail = text[para.start:para.end].rstrip()
             context = had or tail.endswith(":")
         return out
+
+    def _semicolon_starts(self, text: str, lo: int, hi: int, limit: int, owned: _Owned, frames: _Frames,
+                          into: list[_Start]) -> None:
+        """Directives that ;-clauses of ``text[lo:hi]`` open (要… or actor+要…)."""
+        if text.find(";", lo, hi) < 0:  # most sentences have none
+            return
+        for sm in _SEMICOLON.finditer(text, lo, hi):
+            c = sm.end()
+            if c >= hi or c in owned:
+                continue
+            found = self.directive_start(text, c, hi)
+            if found is None:
+                lead = self._lead.match(text, c, hi)
+                found = self.directive_start(text, _skip_space(text, lead.end(), hi), hi) if lead else None
+            if found and not self._modal_is_request(text, c):
+                into.append(_Start(c, limit, "unnumbered", found[1], found[0] + len(found[1]), frames.at(c)))
+
+    def _skip_bullets(self, text: str, pos: int, end: int) -> int:
+        if pos >= end or "\u4e00" <= text[pos] <= "\u9fff":  # no bullet is a Chinese character
+            return pos
+        m = self._bullets.match(text, pos, end)
+        return m.end() if m else pos
 
     @staticmethod
     def _modal_is_request(text: str, pos: int) -> bool:
@@ -521,6 +762,7 @@ class Segmenter:
     # -- spans ----------------------------------------------------------------------------------
     def _spans(self, text: str, paras: list[_Para], starts: list[_Start]) -> list[Span]:
         spans: list[Span] = []
+        seen: dict[str, list[tuple[int, int]]] = {}
         for i, st in enumerate(starts):
             end = st.end
             for j in range(i + 1, len(starts)):  # not a copy of the rest of the list per start
@@ -535,9 +777,33 @@ class Segmenter:
             end = self._trim_end(text, st.start, end)
             if end - st.body < 2:
                 continue
+            if self._repeats(text, st.start, end, seen):
+                continue
             spans.append(Span(start=st.start, end=end, kind=st.kind, marker=st.marker,
                               heading=self.heading(text, st, end), speaker=st.speaker or "会议"))
         return spans
+
+    @staticmethod
+    def _repeats(text: str, start: int, end: int, seen: dict[str, list[tuple[int, int]]]) -> bool:
+        """Whether the directive repeats an earlier one, whole or as its leading clauses (a lead
+        paragraph's 要重点防麻痹、防输入 said again in the body); else it is recorded in ``seen``."""
+        e = end
+        while e > start and text[e - 1] in _CLAUSE_ENDS:
+            e -= 1
+        n = e - start
+        if n < _REPEAT_MIN:
+            return False
+        key = text[start:start + _REPEAT_MIN]
+        earlier = seen.get(key)
+        if earlier:
+            body = text[start:e]
+            for a, b in earlier:
+                if b - a >= n and text.startswith(body, a) and (b - a == n or text[a + n] in _CLAUSE_ENDS):
+                    return True
+            earlier.append((start, end))
+        else:
+            seen[key] = [(start, end)]
+        return False
 
     def _trim_end(self, text: str, start: int, end: int) -> int:
         seg = text[start:end]
@@ -569,13 +835,22 @@ class Segmenter:
 
 # -- text geometry helpers ----------------------------------------------------------------------
 def _paragraphs(text: str) -> list[_Para]:
+    """One per non-blank line; a line that opens with punctuation (a break put before a ,。 by the
+    page) continues the paragraph before it."""
     out, pos = [], 0
     for line in text.split("\n"):
         end = pos + len(line)
-        if line.strip():
-            out.append(_Para(pos, end))
+        stripped = line.lstrip()
+        if stripped:
+            if out and stripped[0] in _CONTINUES:
+                out[-1].end = end
+            else:
+                out.append(_Para(pos, end))
         pos = end + 1
     return out
+
+
+_CONTINUES = ",。、;:!?)”’"
 
 
 _SIGNATURE = re.compile(r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-/.]\d{1,2}[-/.]\d{1,2})$|"
@@ -635,6 +910,8 @@ def _sentences_in(text: str, start: int, end: int, semicolons: bool) -> tuple[tu
 
 
 _CLAUSE_MARK = re.compile(r"[,;:][ \t]*")  # with the spaces after it, which a clause start skips
+_REPEAT_MIN = 12  # a repeated directive is dropped when at least this long (short ones recur by chance)
+_CLAUSE_ENDS = ",;。!?、 "
 
 
 def _clause_starts(text: str, start: int, end: int, limit: int = 0) -> list[int]:
@@ -661,6 +938,31 @@ def _after_boundary(text: str, pos: int, floor: int, allowed: str) -> bool:
 def _para_index(paras: list[_Para], pos: int) -> int:
     starts = [p.start for p in paras]
     return max(0, bisect_right(starts, pos) - 1)
+
+
+class _Brackets:
+    """Bracket depth at a position, counted from its paragraph's start: one pass over the text's
+    brackets, made when first asked, then a bisection per question."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos: list[int] | None = None
+        self.cum: list[int] = []
+
+    def _before(self, pos: int) -> int:
+        if self.pos is None:
+            self.pos, d = [], 0
+            for m in _BRACKET.finditer(self.text):
+                d += 1 if m.group() == "(" else -1
+                self.pos.append(m.start())
+                self.cum.append(d)
+        i = bisect_left(self.pos, pos)
+        return self.cum[i - 1] if i else 0
+
+    def at(self, pos: int, para_start: int) -> int:
+        if self.text.find("(", para_start, pos) < 0:  # no bracket opens before it in its paragraph
+            return 0
+        return max(0, self._before(pos) - self._before(para_start))
 
 
 class _Owned:

@@ -106,6 +106,19 @@ def test_guards(entry, text, counts):
     assert bool(hits) is counts
 
 
+def test_a_word_that_does_not_lead_yields_the_primary_theme_only_to_other_evidence():
+    text = ("themes:\n"
+            "  - id: how\n    label: 方式\n    examples: {match: ['x']}\n"
+            "    words: [{term: 下沉, lead: false, examples: {match: ['x'], no_match: ['y']}}]\n"
+            "  - id: what\n    label: 内容\n    terms: [口罩]\n    examples: {match: ['x']}\n")
+    tagger = Tagger(Taxonomy.model_validate(yaml.safe_load(text)).themes)
+    primary, hits = tagger.tag("干部要下沉到村督促戴口罩,做好登记。")
+    assert primary == "what" and {h.theme for h in hits} == {"how", "what"}
+    # alone in the first clause, it still sets the primary theme, before a later clause's theme
+    assert tagger.tag("干部要下沉到村,督促戴口罩。")[0] == "how"
+    assert tagger.tag("要做好登记,干部下沉到村。")[0] == "how"
+
+
 def test_a_guard_does_not_stop_another_theme_using_the_same_characters():
     # 卡口 at an estate gate is community control, at a city entry import prevention.
     assert "community_control" in _fired("要守好小区、村组卡口,严格出入登记。")

@@ -40,8 +40,10 @@ class Word(BaseModel):
     it (a regex that ends where the word starts) or just after it (a regex that starts where it
     ends); give neither for a word that needs only exclusions. ``not_before`` / ``not_after``:
     the word does not count when that regex matches there. Keep context regexes inside one clause
-    (``[^,。;]{0,8}``). Examples: ``match`` texts where the word fires for its theme, ``no_match``
-    texts where it must not."""
+    (``[^,。;]{0,8}``). ``lead: false`` marks a word that says how the work is done (干部下沉,
+    督促, 动员), not what it is about: it sets the primary theme only when no other evidence stands
+    in the heading or first clause. Examples: ``match`` texts where the word fires for its theme,
+    ``no_match`` texts where it must not."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +52,7 @@ class Word(BaseModel):
     after: str = ""
     not_before: str = ""
     not_after: str = ""
+    lead: bool = True
     examples: Examples
 
     @field_validator("before", "after", "not_before", "not_after")
@@ -202,6 +205,8 @@ class Tagger:
             raise RuleFileError("no themes to tag with")
         self.themes = themes
         self._order = {t.id: i for i, t in enumerate(themes)}
+        # (theme id, word) pairs that never lead the primary choice over other evidence
+        self._not_lead = frozenset((t.id, w.term) for t in themes for w in t.words if not w.lead)
         by_term: dict[str, list[tuple[str, _Guard | None]]] = {}
         for t in themes:
             for term in dict.fromkeys(t.terms):
@@ -275,9 +280,10 @@ class Tagger:
         order.sort(key=lambda tid: tid != primary)
         return primary, [ThemeHit(tid, list(terms[tid])) for tid in order]
 
-    @staticmethod
-    def _primary(text: str, heading: str, hits_at: list[tuple[int, int, str, str]]) -> str:
-        """The theme of the heading; else of the first clause; else the first theme in the text."""
+    def _primary(self, text: str, heading: str, hits_at: list[tuple[int, int, str, str]]) -> str:
+        """The theme of the heading; else of the first clause; else the first theme in the text.
+        Within a window the first evidence wins, a ``lead: false`` word only when nothing else
+        stands there."""
         windows = []
         if heading:
             at = text.find(heading)
@@ -285,10 +291,16 @@ class Tagger:
                 windows.append((at, at + len(heading)))
         m = _CLAUSE_END.search(text)
         windows.append((0, m.start() if m else len(text)))
+        not_lead = self._not_lead
         for lo, hi in windows:
-            for start, end, tid, _ in hits_at:
+            fallback = ""
+            for start, end, tid, term in hits_at:
                 if start >= lo and end <= hi:
-                    return tid
+                    if (tid, term) not in not_lead:
+                        return tid
+                    fallback = fallback or tid
+            if fallback:
+                return fallback
         return hits_at[0][2]
 
 

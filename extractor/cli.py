@@ -336,7 +336,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         gold = load_gold(args.gold)
         if args.pred:
-            figures = evaluate_table(gold, read_directives(args.pred))
+            from extractor.output.table import companion_path
+
+            beside = companion_path(args.pred)
+            documents = None
+            if args.pred.suffix.lower() == ".csv" and beside.exists():
+                import pandas as pd
+
+                documents = pd.read_csv(beside, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            figures = evaluate_table(gold, read_directives(args.pred), documents)
         elif args.paths:
             figures = evaluate_paths(gold, args.paths)
         else:

@@ -1,6 +1,6 @@
 """evaluate: score a directive table against hand-annotated gold (codebook §1–3).
 
-Gold format: ``{"documents": [{"file", "province", "city", "published", "meeting_date",
+Gold format: ``{"documents": [{"file", "province", "city", "county", "admin_level", "published", "meeting_date",
 "directives": [{"kind", "marker", "anchor", "primary", "themes"}]}]}``. A predicted directive
 matches a gold one when the gold anchor (NFKC, no white space) lies within the first
 ``len(anchor) + 12`` characters of the predicted text; pairs are made greedily in document order.
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ANCHOR_WINDOW = 12
-DOC_FIELDS = ("province", "city", "published", "meeting_date")
+DOC_FIELDS = ("province", "city", "county", "admin_level", "published", "meeting_date")
 
 
 def _norm(s: Any) -> str:
@@ -140,8 +140,10 @@ def match_directives(gold: list[dict], pred: list[dict]) -> list[tuple[dict, dic
     return pairs
 
 
-def evaluate(gold: list[dict], rows: list[dict]) -> Figures:
-    """Score directive rows (dicts with the contract's columns) against gold documents."""
+def evaluate(gold: list[dict], rows: list[dict], documents: dict[str, dict] | None = None) -> Figures:
+    """Score directive rows (dicts with the contract's columns) against gold documents. The document
+    fields are read from ``documents`` (file name → document row) when given, so that a notice with
+    no directive still has its place and dates scored; else from the notice's first directive row."""
     by_doc: dict[str, list[dict]] = {}
     for r in rows:
         by_doc.setdefault(Path(str(r.get("source_path", ""))).name, []).append(r)
@@ -177,13 +179,13 @@ def evaluate(gold: list[dict], rows: list[dict]) -> Figures:
             if g.get("primary"):
                 t["prim_n"] += 1
                 t["prim_ok"] += str(r.get("primary_theme") or "").strip() == g["primary"]
-        first = pred[0] if pred else {}
+        first = (documents or {}).get(doc["file"]) or (pred[0] if pred else {})
         fields: dict[str, bool | None] = {}
         for name in DOC_FIELDS:
             if doc.get(name) is None:
                 fields[name] = None
                 continue
-            ok = bool(pred) and _norm(first.get(name))[:10] == _norm(doc[name])[:10]
+            ok = bool(first) and _norm(first.get(name))[:10] == _norm(doc[name])[:10]
             fields[name] = ok
             f_ok[name] += ok
             f_n[name] += 1
@@ -208,10 +210,15 @@ def evaluate(gold: list[dict], rows: list[dict]) -> Figures:
     return Figures(summary, docs, dict(sorted(by_theme.items())), agreement)
 
 
-def evaluate_table(gold: list[dict], df: Any) -> Figures:
-    """Score a directive DataFrame (as read by ``table.read_directives``)."""
+def evaluate_table(gold: list[dict], df: Any, documents: Any = None) -> Figures:
+    """Score a directive DataFrame (as read by ``table.read_directives``), with the document
+    table beside it when there is one (its fields are then scored for every notice)."""
     records = df.astype(object).where(df.notna(), "").to_dict("records")
-    return evaluate(gold, records)
+    by_file = None
+    if documents is not None:
+        by_file = {Path(str(r.get("source_path", ""))).name: r
+                   for r in documents.astype(object).where(documents.notna(), "").to_dict("records")}
+    return evaluate(gold, records, by_file)
 
 
 def evaluate_paths(gold: list[dict], paths: list[str]) -> Figures:
@@ -221,11 +228,14 @@ def evaluate_paths(gold: list[dict], paths: list[str]) -> Figures:
 
     ex = Extractor()
     rows = []
+    documents = {}
     for path in iter_input_files(paths):
         notice = ex.extract_path(path)
+        doc = notice.document
+        documents.setdefault(Path(doc.source_path).name, dict(zip(type(doc).model_fields, row_values(doc))))
         for d in notice.directives:
             rows.append(dict(zip(type(d).model_fields, row_values(d))))
-    return evaluate(gold, rows)
+    return evaluate(gold, rows, documents)
 
 
 MIN_OVERLAP = 0.5

@@ -166,11 +166,16 @@ class Segmenter:
                 rf"|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
         fused = (rf"|(?P<fused>{_alternation(rules.frame.fused_verbs)})了?(?![的地得])(?=[\u4e00-\u9fff“0-9])"
                  if rules.frame.fused_verbs else "")
+        adverbs = _alternation(rules.frame.adverbs or ["并", "还", "又", "同时", "也", "亦"])
         self._frame = re.compile(
             rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时))?"
-            rf"(?:并|还|又|同时|也|亦)?(?:(?P<verb>{verbs}){tail}{fused})")
-        # How far after its start a frame's verb may begin: who, then 在…中 (at most 32), then 同时.
-        self._frame_reach = rules.frame.who_max + 32 + 2
+            rf"(?P<adv>(?:{adverbs}){{0,3}})(?:(?P<verb>{verbs}){tail}{fused})")
+        # Adverbs a speaker part may end with, once its topic is taken off (他|就此事|反复 → 他).
+        self._who_adverbs = re.compile(rf"(?:{adverbs})+$")
+        # How far after its start a frame's verb may begin: who, then 在…中 (at most 32), then three
+        # adverbs.
+        self._frame_reach = rules.frame.who_max + 32 + 3 * max(map(len, rules.frame.adverbs or ["同时"]))
+        self._announce = re.compile(rules.frame.announce)
         self._verbs = _Words(rules.frame.verbs)
         self._scan: _FrameScan | None = None
         # A speaker section header: a paragraph that is only a leader and a colon (市委书记张建国:).
@@ -245,8 +250,11 @@ class Segmenter:
             return None
         named = who in names or _NAME_AFTER_POST.search(who) is not None or self._who_name_post.match(who) is not None
         if not who:
-            # 会上,副书记朱玉超传达了…精神,强调了…: the speaker is named in an earlier clause.
-            return m if clause and self._names_speaker(text[lead_start:pos], names) else None
+            # 会上,副书记朱玉超传达了…精神,强调了…: the speaker is named in an earlier clause; a
+            # sentence that opens with an adverb and the verb (还强调,要…) refers to the last speaker.
+            if clause:
+                return m if self._names_speaker(text[lead_start:pos], names) else None
+            return m if m.group("adv") and m.start("adv") == pos else None
         if not (named or self._who_speaker.search(who)):
             return None
         if clause and not (who in ("会议", "会上", "他", "她") or named):
@@ -260,7 +268,10 @@ class Segmenter:
         """The speaker part of a frame match, without a topic after it (李谦常|对复工复产|提出了)."""
         who = m.group("who").strip()
         t = self._who_topic.search(who)
-        return who[: t.start()].strip() if t and t.start() > 0 else who
+        if t and t.start() > 0:
+            who = who[: t.start()].strip()
+        a = self._who_adverbs.search(who)
+        return who[: a.start()].strip() if a else who
 
     @staticmethod
     def _names_speaker(lead: str, names: set[str] | frozenset) -> bool:
@@ -328,6 +339,23 @@ class Segmenter:
                 return m
         return None
 
+    def find_announce(self, text: str, s_start: int, s_end: int,
+                      names: set[str]) -> tuple[re.Match[str] | None, str]:
+        """A sentence that announces the points after it (<speaker>就…提出五点要求。 / 提出三点意见:),
+        its speaker named before the verb in any of its clauses (会议 / 他 / a leader): the match and
+        the words that name the speaker."""
+        m = self._announce.search(text, s_start, s_end)
+        if m is None:
+            return None, ""
+        lead = text[s_start:m.start()]
+        # A sentence that opens with the name of a leader the page names after a post (市长李明…).
+        for k in (3, 2):
+            if len(lead) > k and _NAME_ONLY.match(lead[:k]) and self._is_leader_in(text, lead[:k]):
+                return m, lead[:k]
+        if self._names_speaker(lead, names) or lead.startswith(("他", "她")):
+            return m, lead
+        return None, ""
+
     def _frames(self, text: str, paras: list[_Para], names: set[str]) -> _Frames:
         frames = _Frames()
         previous = ""
@@ -339,8 +367,11 @@ class Segmenter:
                 i = bisect_left(verbs, s_start)
                 if (i < len(verbs) and verbs[i] < s_end) or _MAY_SECTION.match(text, s_start):
                     m = self.find_frame(text, s_start, s_end, names)
+                    announced = None
+                    if m is None:
+                        m, announced = self.find_announce(text, s_start, s_end, names)
                     if m:
-                        who = self.who_of(m) or text[s_start:m.start()]
+                        who = announced or self.who_of(m) or text[s_start:m.start()]
                         previous = self.speaker_of(who, previous, names)
                         frames.add(m.start(), m.end(), previous)
                         frames.by_sentence[s_start] = m

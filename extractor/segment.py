@@ -465,8 +465,12 @@ class Segmenter:
             seen_any = True
             prev = cur[-1]
             follows = mk.last or mk.ordinal == prev.ordinal + 1
+            # A marker said twice (三是…;三是…;四是…) is a slip of the writer: the second opens the
+            # next member under the same ordinal, once, and the series goes on from it.
+            repeated = (mk.ordinal == prev.ordinal >= 2 and not mk.via_actor
+                        and not (len(cur) >= 2 and cur[-2].ordinal == prev.ordinal))
             same_place = mk.para == prev.para or mk.start == mk.para_first  # new paragraph: must lead it
-            if follows and same_place:
+            if (follows or repeated) and same_place:
                 if mk.last:
                     mk.ordinal = prev.ordinal + 1
                 cur.append(mk)

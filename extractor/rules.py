@@ -300,8 +300,10 @@ class ActorRule(BaseModel):
     examples: Examples
     comma_subject: str
     comma_subject_examples: Examples
+    topic_subject: str  # a subject without an actor noun that may lead a directive (“五有三严”要到位)
+    topic_subject_examples: Examples
 
-    _check = field_validator("nouns", "exclude", "comma_subject")(_check_regex)
+    _check = field_validator("nouns", "exclude", "comma_subject", "topic_subject")(_check_regex)
 
 
 class SemicolonListRule(BaseModel):

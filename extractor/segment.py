@@ -194,6 +194,7 @@ class Segmenter:
         self._actor_end = re.compile(rf"(?:{rules.actor.nouns})$")
         self._actor_exclude = re.compile(rules.actor.exclude)
         self._comma_subject = re.compile(rules.actor.comma_subject)
+        self._topic_subject = re.compile(rules.actor.topic_subject)
         self._lead = re.compile(rules.lead_connective)
         # The openings of sentence_start other than a modal or an actor, tried in one match.
         self._other_start = re.compile(
@@ -672,7 +673,8 @@ class Segmenter:
         a = self._actor.match(text, pos, end)
         if a:
             subj = a.group("subj")
-            if self._actor_noun.search(subj) and not self._actor_exclude.search(subj):
+            if (self._actor_noun.search(subj) or self._topic_subject.match(subj)) \
+                    and not self._actor_exclude.search(subj):
                 return a.start("modal"), a.group("modal")
         return None
 

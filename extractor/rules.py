@@ -300,7 +300,7 @@ class ActorRule(BaseModel):
     examples: Examples
     comma_subject: str
     comma_subject_examples: Examples
-    topic_subject: str  # a subject without an actor noun that may lead a directive (“五有三严”要到位)
+    topic_subject: str  # a subject without an actor noun that may lead a directive (“六个一律”要执行到位)
     topic_subject_examples: Examples
 
     _check = field_validator("nouns", "exclude", "comma_subject", "topic_subject")(_check_regex)

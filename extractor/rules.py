@@ -276,11 +276,13 @@ class FrameRule(BaseModel):
     who_name_post: str
     who_topic: str
     adverbs: list[str] = []  # words between the speaker and the verb (他都指出, 会议进一步强调)
+    who_interposed: str  # words between the speaker and the verb that say where or when (每到一处)
     announce: str  # a sentence that announces the points after it (就…提出五点要求。)
     announce_examples: Examples
     examples: Examples
 
-    _check = field_validator("who_exclude", "who_speaker", "who_name_post", "who_topic", "announce")(_check_regex)
+    _check = field_validator("who_exclude", "who_speaker", "who_name_post", "who_topic", "who_interposed",
+                             "announce")(_check_regex)
 
     @field_validator("fused_verbs")
     @classmethod

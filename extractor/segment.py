@@ -176,6 +176,7 @@ class Segmenter:
         # adverbs.
         self._frame_reach = rules.frame.who_max + 32 + 3 * max(map(len, rules.frame.adverbs or ["同时"]))
         self._announce = re.compile(rules.frame.announce)
+        self._who_interposed = re.compile(rules.frame.who_interposed)
         self._verbs = _Words(rules.frame.verbs)
         self._scan: _FrameScan | None = None
         # A speaker section header: a paragraph that is only a leader and a colon (市委书记张建国:).
@@ -272,7 +273,15 @@ class Segmenter:
         if t and t.start() > 0:
             who = who[: t.start()].strip()
         a = self._who_adverbs.search(who)
-        return who[: a.start()].strip() if a else who
+        if a:
+            who = who[: a.start()].strip()
+        i = self._who_interposed.search(who)  # 王某|每到一处|都强调
+        if i and i.start() > 0:
+            who = who[: i.start()].strip()
+            a = self._who_adverbs.search(who)
+            if a:
+                who = who[: a.start()].strip()
+        return who
 
     @staticmethod
     def _names_speaker(lead: str, names: set[str] | frozenset) -> bool:
@@ -362,14 +371,19 @@ class Segmenter:
         previous = ""
         verbs = self._frame_scan(text).verbs
         posts = _POST_WORDS.starts(text)
+        # Where a sentence may announce its points (讲了三点意见:): one pass over the text.
+        announces = [m.start() for m in self._announce.finditer(text)]
         for para in paras:
             for s_start, s_end in _sentences(text, para):
-                # A sentence without a frame verb can only open a speaker section (市委书记张建国:).
+                # A sentence without a frame verb can only open a speaker section (市委书记张建国:)
+                # or announce the points after it.
                 i = bisect_left(verbs, s_start)
-                if (i < len(verbs) and verbs[i] < s_end) or _MAY_SECTION.match(text, s_start):
+                j = bisect_left(announces, s_start)
+                announce = j < len(announces) and announces[j] < s_end
+                if (i < len(verbs) and verbs[i] < s_end) or announce or _MAY_SECTION.match(text, s_start):
                     m = self.find_frame(text, s_start, s_end, names)
                     announced = None
-                    if m is None:
+                    if m is None and announce:
                         m, announced = self.find_announce(text, s_start, s_end, names)
                     if m:
                         who = announced or self.who_of(m) or text[s_start:m.start()]

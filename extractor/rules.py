@@ -328,6 +328,8 @@ class SegmentRules(BaseModel):
     actor: ActorRule
     narrative_sentence: str
     narrative_examples: Examples
+    attendance_sentence: str
+    attendance_examples: Examples
     narrative_intro: str
     narrative_intro_examples: Examples
     narrative_item: str
@@ -341,13 +343,15 @@ class SegmentRules(BaseModel):
     topic_examples: Examples
     semicolon_list: SemicolonListRule
     bullets: str
+    bullets_examples: Examples
     agenda_item: str
     agenda_item_examples: Examples
     heading_body_starts: list[str] = Field(min_length=1)
     heading_max: int = 30
     trailing_byline: str
+    trailing_byline_examples: Examples
 
-    _check = field_validator("modal", "trailing_byline", "narrative_sentence", "narrative_intro",
+    _check = field_validator("modal", "trailing_byline", "narrative_sentence", "attendance_sentence", "narrative_intro",
                              "narrative_item", "lead_connective", "purpose_clause", "request_start",
                              "topic_start", "bullets", "agenda_item")(_check_regex)
 

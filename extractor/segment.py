@@ -147,6 +147,7 @@ _CLAUSE_STOP = re.compile(r"[。!?;]")  # a text without one is a heading, not a
 _LAST_BOUNDARY = re.compile(r"[。!?;:,][^。!?;:,]*$")  # the last clause boundary before the search's end
 _SEMICOLON = re.compile(r";[ \t]*")
 _SENTENCE_END = re.compile(r"[。!?]")
+_ATTENDANCE_TAIL = 12  # an attendance line is recognised by its last characters
 _CUT_OFF_PARAS = 2  # a series may open past 1 within the page's first paragraphs (the page was cut)
 _BRACKET = re.compile(r"[()]")
 _AFTER_SENTENCE_END = re.compile(r"(?<=[。!?])")
@@ -205,6 +206,7 @@ class Segmenter:
         self._agenda = re.compile(rules.agenda_item)
         self._byline = re.compile(rules.trailing_byline)
         self._narrative = re.compile(rules.narrative_sentence)
+        self._attendance = re.compile(rules.attendance_sentence)
         self._narrative_intro = re.compile(rules.narrative_intro)
         self._narrative_item = re.compile(rules.narrative_item)
         # (id, regex, has a prefix group, has a marker group) of each parallel family.
@@ -549,6 +551,19 @@ class Segmenter:
             return False
         return self._narrative_intro.search(intro) is not None
 
+    def is_narrative(self, text: str, pos: int, end: int, sentence: bool = False) -> bool:
+        """Whether the sentence at ``pos`` (within ``text[pos:end]``, or ``text[pos:end]`` itself with
+        ``sentence``) reports rather than directs."""
+        if self._narrative.match(text[pos:end]):
+            return True
+        if sentence:
+            e = end
+        else:
+            m = _SENTENCE_END.search(text, pos, end)
+            e = m.end() if m else end
+        return (self._attendance.search(text, max(pos, e - _ATTENDANCE_TAIL), e) is not None
+                and self._modal.search(text, pos, e) is None)
+
     def is_narrative_item(self, item: str) -> bool:
         """An item whose first two sentences report work done and carry no modal."""
         head = "".join(_AFTER_SENTENCE_END.split(item)[:2])
@@ -583,7 +598,7 @@ class Segmenter:
                 # The last inline member stops at a new frame sentence in its paragraph.
                 for s_start, _ in _sentences(text, para):
                     if s_start > mk.start and (self.match_frame(text, s_start)
-                                               or self._narrative.match(text[s_start:para.end])):
+                                               or self.is_narrative(text, s_start, para.end)):
                         end = s_start
                         break
             seg = text[mk.start:end]
@@ -602,7 +617,7 @@ class Segmenter:
             first = _skip_space(text, para.start, para.end)
             if (nxt and pj >= nxt.para) or first in member_starts or self.match_frame(text, first):
                 break
-            if self._narrative.match(text[first:para.end]):
+            if self.is_narrative(text, first, para.end):
                 break
             if _is_signature(text[first:para.end]):
                 break
@@ -736,10 +751,10 @@ class Segmenter:
                 s_start = s0 if "\u4e00" <= text[s0] <= "\u9fff" else self._skip_bullets(text, s0, s_end)
                 if s_start >= s_end:
                     continue  # a lone bullet glyph
-                if s0 in owned or s_start in owned:
+                if s0 in owned or (s_start != s0 and s_start in owned):
                     had, is_open = True, False
                     continue
-                if idx and self._narrative.match(text[s_start:s_end]):
+                if idx and self.is_narrative(text, s_start, s_end, sentence=True):
                     out.append(_Start(s_start, s_start, "stop", "", s_start))
                     is_open = False
                     continue
@@ -752,7 +767,9 @@ class Segmenter:
                     for c in [m.end()] + [c for c in _clause_starts(text, m.end(), s_end) if c > m.end()]:
                         if c in owned:
                             break
-                        found3 = self.sentence_start(text, self._skip_bullets(text, c, s_end), s_end, False)
+                        if c < s_end and not "\u4e00" <= text[c] <= "\u9fff":
+                            c = self._skip_bullets(text, c, s_end)
+                        found3 = self.sentence_start(text, c, s_end, False)
                         if found3:
                             start, mpos, marker = found3
                             sents.append(_Start(start, para.end, "unnumbered", marker, mpos + len(marker),
@@ -860,7 +877,7 @@ class Segmenter:
         seg = text[start:end]
         m = self._byline.search(seg)
         if m and m.start() > 0:
-            seg = seg[: m.start()]
+            seg = seg[: m.start()].rstrip(" \t?")  # a ? before a byline is a lost character
         return start + len(seg.rstrip())
 
     def heading(self, text: str, st: _Start, end: int) -> str:

@@ -93,6 +93,19 @@ def test_agenda_item_examples(text, hit):
     assert found is hit
 
 
-@pytest.mark.parametrize("text", ["●要加强监测。", "? 要加强监测。", "■■要加强监测。"])
-def test_bullets_are_skipped(text):
-    assert text[SEGMENTER._skip_bullets(text, 0, len(text)):] == "要加强监测。"
+@pytest.mark.parametrize(("text", "hit"), _pairs(RULES.bullets_examples))
+def test_bullet_examples(text, hit):
+    skipped = SEGMENTER._skip_bullets(text, 0, len(text))
+    assert (skipped > 0) is hit
+    if hit:
+        assert text[skipped:] == "要加强监测。"
+
+
+@pytest.mark.parametrize(("text", "hit"), _pairs(RULES.trailing_byline_examples))
+def test_trailing_byline_examples(text, hit):
+    assert (re.search(RULES.trailing_byline, text) is not None) is hit
+
+
+@pytest.mark.parametrize(("text", "hit"), _pairs(RULES.attendance_examples) + _pairs(RULES.narrative_examples))
+def test_narrative_sentence_examples(text, hit):
+    assert SEGMENTER.is_narrative(text, 0, len(text)) is hit

@@ -255,9 +255,10 @@ class ParallelFamily(BaseModel):
     min_members: int = Field(3, ge=2)
     needs_frame: bool = False  # a frame must open the members' paragraph or one of the two before
     requires: str = ""  # a character every member holds: paragraphs without it are not tried
+    topic_exclude: str = ""  # a `topic` group this matches is an actor, not a topic: no member
     examples: Examples
 
-    _check = field_validator("pattern")(_check_regex)
+    _check = field_validator("pattern", "topic_exclude")(_check_regex)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:

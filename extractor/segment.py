@@ -212,6 +212,7 @@ class Segmenter:
         # (id, regex, has a prefix group, has a marker group) of each parallel family.
         self._parallel_families = [(fam.id, fam.regex, "prefix" in fam.regex.groupindex,
                                     "marker" in fam.regex.groupindex, fam.requires) for fam in rules.parallel]
+        self._topic_exclude = {fam.id: re.compile(fam.topic_exclude) for fam in rules.parallel if fam.topic_exclude}
         self._clause_reach = rules.frame.clause_reach
         self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
 
@@ -653,6 +654,9 @@ class Segmenter:
                         continue
                     if fid == "p_topic_yao_adj" and self._modal.match(text, pos):
                         continue
+                    ex = self._topic_exclude.get(fid)
+                    if ex is not None and ex.search(m.group("topic")):
+                        continue  # an actor, not a topic (各村要高度重视)
                     key = (m.group("prefix") if has_prefix else None) or ""
                     mk = m.group("marker") if has_marker else None
                     # The member starts at its marker when it has one (即|聚焦“三防”,…).

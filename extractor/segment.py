@@ -169,7 +169,7 @@ class Segmenter:
                  if rules.frame.fused_verbs else "")
         adverbs = _alternation(rules.frame.adverbs or ["并", "还", "又", "同时", "也", "亦"])
         self._frame = re.compile(
-            rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时))?"
+            rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时|后|前|期间))?"
             rf"(?P<adv>(?:{adverbs}){{0,3}})(?:(?P<verb>{verbs}){tail}{fused})")
         # Adverbs a speaker part may end with, once its topic is taken off (他|就此事|反复 → 他).
         self._who_adverbs = re.compile(rf"(?:{adverbs})+$")
@@ -317,6 +317,8 @@ class Segmenter:
             return m.group("name")
         if who.startswith(("他", "她")):
             return previous if previous and previous != "会议" else (next(iter(names)) if len(names) == 1 else "")
+        if who.endswith("同志") and _NAME_ONLY.match(who[:-2]):
+            return who[:-2]  # 王某同志
         if who in names:
             return who
         inside = max(((who.rfind(n), n) for n in names if n in who), default=None)

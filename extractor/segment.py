@@ -489,8 +489,11 @@ class Segmenter:
             # next member under the same ordinal, once, and the series goes on from it.
             repeated = (mk.ordinal == prev.ordinal >= 2 and not mk.via_actor
                         and not (len(cur) >= 2 and cur[-2].ordinal == prev.ordinal))
+            # One ordinal skipped in a paragraph's run of two or more (一是…二是…四是…) is the same slip.
+            skipped = (mk.ordinal == prev.ordinal + 2 and len(cur) >= 2 and mk.para == prev.para
+                       and not mk.via_actor and cur[-2].ordinal == prev.ordinal - 1)
             same_place = mk.para == prev.para or mk.start == mk.para_first  # new paragraph: must lead it
-            if (follows or repeated) and same_place:
+            if (follows or repeated or skipped) and same_place:
                 if mk.last:
                     mk.ordinal = prev.ordinal + 1
                 cur.append(mk)

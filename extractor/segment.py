@@ -4,13 +4,15 @@ Three kinds of directive, found in this order so that the larger unit owns its s
 
 1. numbered: marker families (一要, 一是/一是要, 第一, 首先…, 一、, (一), 1., (1), ①) read from
    ``rules/segment.yaml``; a series needs two or more consecutive ordinals (or opens the page past
-   1, or is a lone 一要 in the page's last paragraph, when the family allows). Markers inside
-   brackets form their own series. A member runs to the next member of its series or to the end of
+   1, or is a lone 一要 in the page's last paragraph, when the family allows); an ordinal said twice
+   or skipped once by the writer (三是…三是…四是…) does not end it. Markers inside brackets form
+   their own series. A member runs to the next member of its series or to the end of
    its paragraph. A series that reports work done, or is the meeting's agenda, is dropped.
 2. parallel: three or more sentences of one shape (最好的方法是… / 执行规定要严 / 聚焦“三防”,…).
-3. unnumbered: in a frame (会议强调, <leader>指出, 他要求, a standalone 会议强调⏎ or 袁华军强调——
-   line …), each sentence that opens with a modal (要, 必须 …), with a short actor then a modal
-   (全市上下要 …), or with one of the other starts of ``Segmenter.sentence_start``; in the frame
+3. unnumbered: in a frame (会议强调, <leader>指出, 他都指出, a standalone 会议强调⏎ or 袁华军强调——
+   line, a sentence that announces its points: 就…提出五点要求。 …), each sentence that opens with
+   a modal (要, 必须 …), with a short actor or topic then a modal (全市上下要 …, “四早”要 …), or
+   with one of the other starts of ``Segmenter.sentence_start``; in the frame
    sentence itself, the first clause that does. In a list written as one sentence, each ;-clause
    that opens so starts a directive too.
 

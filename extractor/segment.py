@@ -394,7 +394,8 @@ class Segmenter:
                         m, announced = self.find_announce(text, s_start, s_end, names)
                     if m:
                         who = announced or self.who_of(m) or text[s_start:m.start()]
-                        previous = self.speaker_of(who, previous, names)
+                        if who or not previous:  # 同时强调,要…: the last speaker goes on
+                            previous = self.speaker_of(who, previous, names)
                         frames.add(m.start(), m.end(), previous)
                         frames.by_sentence[s_start] = m
                         frames.by_pos[m.start()] = m

@@ -262,9 +262,10 @@ class ParallelFamily(BaseModel):
     min_members: int = Field(3, ge=2)
     needs_frame: bool = False  # a frame must open the members' paragraph or one of the two before
     requires: str = ""  # a character every member holds: paragraphs without it are not tried
+    topic_exclude: str = ""  # a `topic` group this matches is an actor, not a topic: no member
     examples: Examples
 
-    _check = field_validator("pattern")(_check_regex)
+    _check = field_validator("pattern", "topic_exclude")(_check_regex)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -282,9 +283,14 @@ class FrameRule(BaseModel):
     who_speaker: str
     who_name_post: str
     who_topic: str
+    adverbs: list[str] = []  # words between the speaker and the verb (他都指出, 会议进一步强调)
+    who_interposed: str  # words between the speaker and the verb that say where or when (每到一处)
+    announce: str  # a sentence that announces the points after it (就…提出五点要求。)
+    announce_examples: Examples
     examples: Examples
 
-    _check = field_validator("who_exclude", "who_speaker", "who_name_post", "who_topic")(_check_regex)
+    _check = field_validator("who_exclude", "who_speaker", "who_name_post", "who_topic", "who_interposed",
+                             "announce")(_check_regex)
 
     @field_validator("fused_verbs")
     @classmethod
@@ -304,8 +310,10 @@ class ActorRule(BaseModel):
     examples: Examples
     comma_subject: str
     comma_subject_examples: Examples
+    topic_subject: str  # a subject without an actor noun that may lead a directive (“六个一律”要执行到位)
+    topic_subject_examples: Examples
 
-    _check = field_validator("nouns", "exclude", "comma_subject")(_check_regex)
+    _check = field_validator("nouns", "exclude", "comma_subject", "topic_subject")(_check_regex)
 
 
 class SemicolonListRule(BaseModel):

@@ -60,6 +60,21 @@ def test_frame_examples_no_match(text):
     assert SEGMENTER.match_frame(text, 0) is None
 
 
+@pytest.mark.parametrize(("text", "hit"), [(t, True) for t in SEG.frame.announce_examples.match]
+                         + [(t, False) for t in SEG.frame.announce_examples.no_match])
+def test_announce_examples(text, hit):
+    import re
+    assert (re.search(SEG.frame.announce, text) is not None) is hit
+
+
+def test_announce_sentence_is_a_frame_with_its_speaker():
+    text = "县长李明主持会议。李明就抓好秋汛防御提出四点要求。"
+    m, who = SEGMENTER.find_announce(text, 9, len(text), set())
+    assert m is not None and who == "李明"
+    text = "今年以来成效明显,全县提出四点要求。"  # no speaker named before the verb
+    assert SEGMENTER.find_announce(text, 0, len(text), set())[0] is None
+
+
 @pytest.mark.parametrize(("text", "hit"), [(t, True) for t in SEG.modal_examples.match]
                          + [(t, False) for t in SEG.modal_examples.no_match])
 def test_modal_examples(text, hit):

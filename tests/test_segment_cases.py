@@ -55,6 +55,14 @@ def test_comma_subject_examples(text, hit):
     assert (re.match(RULES.actor.comma_subject, text) is not None) is hit
 
 
+@pytest.mark.parametrize(("text", "hit"), _pairs(RULES.actor.topic_subject_examples))
+def test_topic_subject_examples(text, hit):
+    found = SEGMENTER.directive_start(text, 0, len(text))
+    assert (found is not None) is hit
+    if hit:  # the subject holds none of the actor nouns: the topic rule found it
+        assert SEGMENTER._actor_noun.search(text[: found[0]]) is None
+
+
 @pytest.mark.parametrize(("text", "hit"), _pairs(RULES.lead_examples))
 def test_lead_examples(text, hit):
     found = SEGMENTER.sentence_start(text, 0, len(text), is_open=True)

@@ -4,13 +4,15 @@ Three kinds of directive, found in this order so that the larger unit owns its s
 
 1. numbered: marker families (一要, 一是/一是要, 第一, 首先…, 一、, (一), 1., (1), ①) read from
    ``rules/segment.yaml``; a series needs two or more consecutive ordinals (or opens the page past
-   1, or is a lone 一要 in the page's last paragraph, when the family allows). Markers inside
-   brackets form their own series. A member runs to the next member of its series or to the end of
+   1, or is a lone 一要 in the page's last paragraph, when the family allows); an ordinal said twice
+   or skipped once by the writer (三是…三是…四是…) does not end it. Markers inside brackets form
+   their own series. A member runs to the next member of its series or to the end of
    its paragraph. A series that reports work done, or is the meeting's agenda, is dropped.
 2. parallel: three or more sentences of one shape (最好的方法是… / 执行规定要严 / 聚焦“三防”,…).
-3. unnumbered: in a frame (会议强调, <leader>指出, 他要求, a standalone 会议强调⏎ or 袁华军强调——
-   line …), each sentence that opens with a modal (要, 必须 …), with a short actor then a modal
-   (全市上下要 …), or with one of the other starts of ``Segmenter.sentence_start``; in the frame
+3. unnumbered: in a frame (会议强调, <leader>指出, 他都指出, a standalone 会议强调⏎ or 袁华军强调——
+   line, a sentence that announces its points: 就…提出五点要求。 …), each sentence that opens with
+   a modal (要, 必须 …), with a short actor or topic then a modal (全市上下要 …, “四早”要 …), or
+   with one of the other starts of ``Segmenter.sentence_start``; in the frame
    sentence itself, the first clause that does. In a list written as one sentence, each ;-clause
    that opens so starts a directive too.
 
@@ -167,11 +169,17 @@ class Segmenter:
                 rf"|(?={rules.modal}|各级|各地|各部门|全市|全省|全县|全区))")
         fused = (rf"|(?P<fused>{_alternation(rules.frame.fused_verbs)})了?(?![的地得])(?=[\u4e00-\u9fff“0-9])"
                  if rules.frame.fused_verbs else "")
+        adverbs = _alternation(rules.frame.adverbs or ["并", "还", "又", "同时", "也", "亦"])
         self._frame = re.compile(
-            rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时))?"
-            rf"(?:并|还|又|同时|也|亦)?(?:(?P<verb>{verbs}){tail}{fused})")
-        # How far after its start a frame's verb may begin: who, then 在…中 (at most 32), then 同时.
-        self._frame_reach = rules.frame.who_max + 32 + 2
+            rf"(?P<who>[^,;:。!?\n]{{0,{rules.frame.who_max}}}?)(?:在[^,;:。!?\n]{{1,30}}?(?:中|上|时|后|前|期间))?"
+            rf"(?P<adv>(?:{adverbs}){{0,3}})(?:(?P<verb>{verbs}){tail}{fused})")
+        # Adverbs a speaker part may end with, once its topic is taken off (他|就此事|反复 → 他).
+        self._who_adverbs = re.compile(rf"(?:{adverbs})+$")
+        # How far after its start a frame's verb may begin: who, then 在…中 (at most 32), then three
+        # adverbs.
+        self._frame_reach = rules.frame.who_max + 32 + 3 * max(map(len, rules.frame.adverbs or ["同时"]))
+        self._announce = re.compile(rules.frame.announce)
+        self._who_interposed = re.compile(rules.frame.who_interposed)
         self._verbs = _Words(rules.frame.verbs)
         self._scan: _FrameScan | None = None
         # A speaker section header: a paragraph that is only a leader and a colon (市委书记张建国:).
@@ -190,6 +198,7 @@ class Segmenter:
         self._actor_end = re.compile(rf"(?:{rules.actor.nouns})$")
         self._actor_exclude = re.compile(rules.actor.exclude)
         self._comma_subject = re.compile(rules.actor.comma_subject)
+        self._topic_subject = re.compile(rules.actor.topic_subject)
         self._lead = re.compile(rules.lead_connective)
         # The openings of sentence_start other than a modal or an actor, tried in one match.
         self._other_start = re.compile(
@@ -205,6 +214,7 @@ class Segmenter:
         # (id, regex, has a prefix group, has a marker group) of each parallel family.
         self._parallel_families = [(fam.id, fam.regex, "prefix" in fam.regex.groupindex,
                                     "marker" in fam.regex.groupindex, fam.requires) for fam in rules.parallel]
+        self._topic_exclude = {fam.id: re.compile(fam.topic_exclude) for fam in rules.parallel if fam.topic_exclude}
         self._clause_reach = rules.frame.clause_reach
         self._body_starts = re.compile("|".join(map(re.escape, rules.heading_body_starts)))
 
@@ -247,8 +257,11 @@ class Segmenter:
             return None
         named = who in names or _NAME_AFTER_POST.search(who) is not None or self._who_name_post.match(who) is not None
         if not who:
-            # 会上,副书记朱玉超传达了…精神,强调了…: the speaker is named in an earlier clause.
-            return m if clause and self._names_speaker(text[lead_start:pos], names) else None
+            # 会上,副书记朱玉超传达了…精神,强调了…: the speaker is named in an earlier clause; a
+            # sentence that opens with an adverb and the verb (还强调,要…) refers to the last speaker.
+            if clause:
+                return m if self._names_speaker(text[lead_start:pos], names) else None
+            return m if m.group("adv") and m.start("adv") == pos else None
         if not (named or self._who_speaker.search(who)):
             return None
         if clause and not (who in ("会议", "会上", "他", "她") or named):
@@ -262,7 +275,18 @@ class Segmenter:
         """The speaker part of a frame match, without a topic after it (李谦常|对复工复产|提出了)."""
         who = m.group("who").strip()
         t = self._who_topic.search(who)
-        return who[: t.start()].strip() if t and t.start() > 0 else who
+        if t and t.start() > 0:
+            who = who[: t.start()].strip()
+        a = self._who_adverbs.search(who)
+        if a:
+            who = who[: a.start()].strip()
+        i = self._who_interposed.search(who)  # 王某|每到一处|都强调
+        if i and i.start() > 0:
+            who = who[: i.start()].strip()
+            a = self._who_adverbs.search(who)
+            if a:
+                who = who[: a.start()].strip()
+        return who
 
     @staticmethod
     def _names_speaker(lead: str, names: set[str] | frozenset) -> bool:
@@ -295,6 +319,8 @@ class Segmenter:
             return m.group("name")
         if who.startswith(("他", "她")):
             return previous if previous and previous != "会议" else (next(iter(names)) if len(names) == 1 else "")
+        if who.endswith("同志") and _NAME_ONLY.match(who[:-2]):
+            return who[:-2]  # 王某同志
         if who in names:
             return who
         inside = max(((who.rfind(n), n) for n in names if n in who), default=None)
@@ -330,20 +356,46 @@ class Segmenter:
                 return m
         return None
 
+    def find_announce(self, text: str, s_start: int, s_end: int,
+                      names: set[str]) -> tuple[re.Match[str] | None, str]:
+        """A sentence that announces the points after it (<speaker>就…提出五点要求。 / 提出三点意见:),
+        its speaker named before the verb in any of its clauses (会议 / 他 / a leader): the match and
+        the words that name the speaker."""
+        m = self._announce.search(text, s_start, s_end)
+        if m is None:
+            return None, ""
+        lead = text[s_start:m.start()]
+        # A sentence that opens with the name of a leader the page names after a post (市长李明…).
+        for k in (3, 2):
+            if len(lead) > k and _NAME_ONLY.match(lead[:k]) and self._is_leader_in(text, lead[:k]):
+                return m, lead[:k]
+        if self._names_speaker(lead, names) or lead.startswith(("他", "她")):
+            return m, lead
+        return None, ""
+
     def _frames(self, text: str, paras: list[_Para], names: set[str]) -> _Frames:
         frames = _Frames()
         previous = ""
         verbs = self._frame_scan(text).verbs
         posts = _POST_WORDS.starts(text)
+        # Where a sentence may announce its points (讲了三点意见:): one pass over the text.
+        announces = [m.start() for m in self._announce.finditer(text)]
         for para in paras:
             for s_start, s_end in _sentences(text, para):
-                # A sentence without a frame verb can only open a speaker section (市委书记张建国:).
+                # A sentence without a frame verb can only open a speaker section (市委书记张建国:)
+                # or announce the points after it.
                 i = bisect_left(verbs, s_start)
-                if (i < len(verbs) and verbs[i] < s_end) or _MAY_SECTION.match(text, s_start):
+                j = bisect_left(announces, s_start)
+                announce = j < len(announces) and announces[j] < s_end
+                if (i < len(verbs) and verbs[i] < s_end) or announce or _MAY_SECTION.match(text, s_start):
                     m = self.find_frame(text, s_start, s_end, names)
+                    announced = None
+                    if m is None and announce:
+                        m, announced = self.find_announce(text, s_start, s_end, names)
                     if m:
-                        who = self.who_of(m) or text[s_start:m.start()]
-                        previous = self.speaker_of(who, previous, names)
+                        who = announced or self.who_of(m) or text[s_start:m.start()]
+                        if who or not previous:  # 同时强调,要…: the last speaker goes on
+                            previous = self.speaker_of(who, previous, names)
                         frames.add(m.start(), m.end(), previous)
                         frames.by_sentence[s_start] = m
                         frames.by_pos[m.start()] = m
@@ -436,8 +488,15 @@ class Segmenter:
             seen_any = True
             prev = cur[-1]
             follows = mk.last or mk.ordinal == prev.ordinal + 1
+            # A marker said twice (三是…;三是…;四是…) is a slip of the writer: the second opens the
+            # next member under the same ordinal, once, and the series goes on from it.
+            repeated = (mk.ordinal == prev.ordinal >= 2 and not mk.via_actor
+                        and not (len(cur) >= 2 and cur[-2].ordinal == prev.ordinal))
+            # One ordinal skipped in a paragraph's run of two or more (一是…二是…四是…) is the same slip.
+            skipped = (mk.ordinal == prev.ordinal + 2 and len(cur) >= 2 and mk.para == prev.para
+                       and not mk.via_actor and cur[-2].ordinal == prev.ordinal - 1)
             same_place = mk.para == prev.para or mk.start == mk.para_first  # new paragraph: must lead it
-            if follows and same_place:
+            if (follows or repeated or skipped) and same_place:
                 if mk.last:
                     mk.ordinal = prev.ordinal + 1
                 cur.append(mk)
@@ -603,6 +662,9 @@ class Segmenter:
                         continue
                     if fid == "p_topic_yao_adj" and self._modal.match(text, pos):
                         continue
+                    ex = self._topic_exclude.get(fid)
+                    if ex is not None and ex.search(m.group("topic")):
+                        continue  # an actor, not a topic (各村要高度重视)
                     key = (m.group("prefix") if has_prefix else None) or ""
                     mk = m.group("marker") if has_marker else None
                     # The member starts at its marker when it has one (即|聚焦“三防”,…).
@@ -652,7 +714,8 @@ class Segmenter:
         a = self._actor.match(text, pos, end)
         if a:
             subj = a.group("subj")
-            if self._actor_noun.search(subj) and not self._actor_exclude.search(subj):
+            if (self._actor_noun.search(subj) or self._topic_subject.match(subj)) \
+                    and not self._actor_exclude.search(subj):
                 return a.start("modal"), a.group("modal")
         return None
 

@@ -134,6 +134,11 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
     rules = load_page_rules()
     strip_bullet = rules.strip_bullet
     lines = [ln for ln in (strip_bullet(ln.strip()) for ln in _SPACES.sub(" ", text).split("\n")) if ln]
+    # A page whose line breaks were lost: its first long lines are split into headline, header
+    # fields and lede (only their heads are searched).
+    run_on = rules.run_on
+    if any(len(ln) > run_on.min_len for ln in lines[:3]):
+        lines = [piece for ln in lines[:3] for piece in run_on.split(ln)] + lines[3:]
 
     # The page's dateline is the last one before the first line of prose (a metadata block may
     # hold several: 成文日期 … 发布日期). A dateline fused with the first paragraph is split off.

@@ -101,6 +101,8 @@ class RunOnRule(BaseModel):
     lede: str
     dated_lede: str
     skip: str
+    tail_chars: int = Field(ge=1)
+    tail: str
     examples: Examples
 
     _check = field_validator("label", "stamp", "lede", "dated_lede", "skip")(_check_regex)
@@ -115,6 +117,10 @@ class RunOnRule(BaseModel):
         value = self.value.replace("{label}", self.label)
         field = rf"(?:{self.label}\s*:\s*(?:{value})?|{self.stamp})"
         return re.compile(rf"{field}(?:\s*{field})*")
+
+    @cached_property
+    def tail_regex(self) -> re.Pattern[str]:
+        return re.compile(self.tail.replace("{label}", self.label))
 
     @cached_property
     def lede_regex(self) -> re.Pattern[str]:
@@ -136,17 +142,33 @@ class RunOnRule(BaseModel):
         for fields in self.fields_regex.finditer(head):
             cuts += [fields.start(), fields.end()]
         for m in self.lede_regex.finditer(head):
-            cuts.append(m.start())
+            cuts.append(m.start("cut") if m["cut"] else m.start())
         if not cuts:
             m = self.dated_lede_regex.search(head)
             if m and 6 <= m.start() <= 60 and not re.search(r"[,:;]", head[:m.start()]):
                 cuts.append(m.start())
-        pieces, prev = [], 0
-        for cut in sorted(set(cuts)):
-            pieces.append(line[prev:cut])
-            prev = cut
-        pieces.append(line[prev:])
-        return [p.strip() for p in pieces if p.strip()]
+        return _cut(line, cuts)
+
+    def split_tail(self, line: str) -> list[str]:
+        """The last line of a run-on page as [body…, credits and footer lines], or [line]."""
+        if len(line) <= self.min_len:
+            return [line]
+        window = max(0, len(line) - self.tail_chars)
+        end = max(line.rfind(mark, window) for mark in "。!?")
+        if end < 0:
+            return [line]
+        cuts = [m.start() for m in self.tail_regex.finditer(line, end + 1)]
+        return _cut(line, [end + 1, *cuts]) if cuts else [line]
+
+
+def _cut(line: str, cuts: list[int]) -> list[str]:
+    """``line`` cut at ``cuts``, each piece stripped, empty pieces dropped."""
+    pieces, prev = [], 0
+    for cut in sorted(set(cuts)):
+        pieces.append(line[prev:cut])
+        prev = cut
+    pieces.append(line[prev:])
+    return [p.strip() for p in pieces if p.strip()]
 
 
 class PageRules(BaseModel):

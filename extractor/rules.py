@@ -151,8 +151,6 @@ class RunOnRule(BaseModel):
 
     def split_tail(self, line: str) -> list[str]:
         """The last line of a run-on page as [body…, credits and footer lines], or [line]."""
-        if len(line) <= self.min_len:
-            return [line]
         window = max(0, len(line) - self.tail_chars)
         end = max(line.rfind(mark, window) for mark in "。!?")
         if end < 0:

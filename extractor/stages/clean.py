@@ -137,10 +137,9 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
     # A page whose line breaks were lost: its first long lines are split into headline, header
     # fields and lede (only their heads are searched).
     run_on = rules.run_on
-    if any(len(ln) > run_on.min_len for ln in lines[:3]):
+    if lines and (len(lines[-1]) > run_on.min_len or any(len(ln) > run_on.min_len for ln in lines[:3])):
         lines = [piece for ln in lines[:3] for piece in run_on.split(ln)] + lines[3:]
-    if lines and len(lines[-1]) > run_on.min_len:  # and its last long line into body and footer
-        lines[-1:] = run_on.split_tail(lines[-1])
+        lines[-1:] = run_on.split_tail(lines[-1])  # and its last line into body and footer
 
     # The page's dateline is the last one before the first line of prose (a metadata block may
     # hold several: 成文日期 … 发布日期). A dateline fused with the first paragraph is split off.

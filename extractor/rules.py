@@ -103,9 +103,25 @@ class RunOnRule(BaseModel):
     skip: str
     tail_chars: int = Field(ge=1)
     tail: str
+    image: str
+    image_name_chars: int = Field(ge=1)
     examples: Examples
 
-    _check = field_validator("label", "stamp", "lede", "dated_lede", "skip")(_check_regex)
+    _check = field_validator("label", "stamp", "lede", "dated_lede", "skip", "image")(_check_regex)
+
+    @cached_property
+    def image_regex(self) -> re.Pattern[str]:
+        return re.compile(self.image)
+
+    def split_images(self, line: str) -> list[str]:
+        """``line`` with each image file name that follows a sentence end set on a line of its own."""
+        cuts: list[int] = []
+        for m in self.image_regex.finditer(line):
+            back = line[max(0, m.start() - self.image_name_chars):m.start()]
+            end = max(back.rfind(mark) for mark in "。!?")
+            if end >= 0 and not _NAME_BREAK.search(back, end + 1):
+                cuts += [m.start() - len(back) + end + 1, m.end()]
+        return _cut(line, cuts) if cuts else [line]
 
     @cached_property
     def skip_regex(self) -> re.Pattern[str]:
@@ -157,6 +173,10 @@ class RunOnRule(BaseModel):
             return [line]
         cuts = [m.start() for m in self.tail_regex.finditer(line, end + 1)]
         return _cut(line, [end + 1, *cuts]) if cuts else [line]
+
+
+# What an image's file name does not hold.
+_NAME_BREAK = re.compile(r"[\s,:;“”]")
 
 
 def _cut(line: str, cuts: list[int]) -> list[str]:

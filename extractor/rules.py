@@ -88,6 +88,107 @@ class DatelineRule(BaseModel):
         return re.compile(self.exclude)
 
 
+class RunOnRule(BaseModel):
+    """How a line that runs headline, header fields and lede together is split (``page.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_len: int = Field(ge=1)
+    head_chars: int = Field(ge=1)
+    label: str
+    value: str
+    stamp: str
+    lede: str
+    dated_lede: str
+    skip: str
+    tail_chars: int = Field(ge=1)
+    tail: str
+    image: str
+    image_name_chars: int = Field(ge=1)
+    examples: Examples
+
+    _check = field_validator("label", "stamp", "lede", "dated_lede", "skip", "image")(_check_regex)
+
+    @cached_property
+    def image_regex(self) -> re.Pattern[str]:
+        return re.compile(self.image)
+
+    def split_images(self, line: str) -> list[str]:
+        """``line`` with each image file name that follows a sentence end set on a line of its own."""
+        cuts: list[int] = []
+        for m in self.image_regex.finditer(line):
+            back = line[max(0, m.start() - self.image_name_chars):m.start()]
+            end = max(back.rfind(mark) for mark in "。!?")
+            if end >= 0 and not _NAME_BREAK.search(back, end + 1):
+                cuts += [m.start() - len(back) + end + 1, m.end()]
+        return _cut(line, cuts) if cuts else [line]
+
+    @cached_property
+    def skip_regex(self) -> re.Pattern[str]:
+        return re.compile(self.skip)
+
+    @cached_property
+    def fields_regex(self) -> re.Pattern[str]:
+        # A run of header fields (label: value) and stamps, with the spaces between them.
+        value = self.value.replace("{label}", self.label)
+        field = rf"(?:{self.label}\s*:\s*(?:{value})?|{self.stamp})"
+        return re.compile(rf"{field}(?:\s*{field})*")
+
+    @cached_property
+    def tail_regex(self) -> re.Pattern[str]:
+        return re.compile(self.tail.replace("{label}", self.label))
+
+    @cached_property
+    def lede_regex(self) -> re.Pattern[str]:
+        return re.compile(self.lede)
+
+    @cached_property
+    def dated_lede_regex(self) -> re.Pattern[str]:
+        return re.compile(self.dated_lede)
+
+    def split(self, line: str) -> list[str]:
+        """``line`` as the lines it ran together: [headline, fields, lede…], or [line]."""
+        if len(line) <= self.min_len:
+            return [line]
+        stop = line.find("。", 0, self.head_chars)
+        head = line[:stop if stop >= 0 else self.head_chars]
+        if self.skip_regex.search(head):
+            return [line]
+        cuts: list[int] = []
+        for fields in self.fields_regex.finditer(head):
+            cuts += [fields.start(), fields.end()]
+        for m in self.lede_regex.finditer(head):
+            cuts.append(m.start("cut") if m["cut"] else m.start())
+        if not cuts:
+            m = self.dated_lede_regex.search(head)
+            if m and 6 <= m.start() <= 60 and not re.search(r"[,:;]", head[:m.start()]):
+                cuts.append(m.start())
+        return _cut(line, cuts)
+
+    def split_tail(self, line: str) -> list[str]:
+        """The last line of a run-on page as [body…, credits and footer lines], or [line]."""
+        window = max(0, len(line) - self.tail_chars)
+        end = max(line.rfind(mark, window) for mark in "。!?")
+        if end < 0:
+            return [line]
+        cuts = [m.start() for m in self.tail_regex.finditer(line, end + 1)]
+        return _cut(line, [end + 1, *cuts]) if cuts else [line]
+
+
+# What an image's file name does not hold.
+_NAME_BREAK = re.compile(r"[\s,:;“”]")
+
+
+def _cut(line: str, cuts: list[int]) -> list[str]:
+    """``line`` cut at ``cuts``, each piece stripped, empty pieces dropped."""
+    pieces, prev = [], 0
+    for cut in sorted(set(cuts)):
+        pieces.append(line[prev:cut])
+        prev = cut
+    pieces.append(line[prev:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
 class PageRules(BaseModel):
     """``rules/page.yaml``: which lines of a page are not article text."""
 
@@ -98,6 +199,7 @@ class PageRules(BaseModel):
     boilerplate: list[LineRule] = Field(min_length=1)
     end_marker: list[LineRule] = Field(min_length=1)
     dateline: DatelineRule
+    run_on: RunOnRule
 
     @cached_property
     def _bullet(self) -> re.Pattern[str]:

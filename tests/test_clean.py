@@ -94,3 +94,24 @@ def test_prose_opening_with_a_date_is_not_a_dateline():
     cleaned = clean_text("县疫情防控指挥部召开会议\n2021年12月1日，县委书记主持召开会议。会议强调，要加强核酸检测。")
     assert "2021年12月1日,县委书记主持召开会议。会议强调" in cleaned.text
     assert cleaned.header == ""
+
+
+_RUN_ON_BODY = ("3月5日上午,县委召开疫情防控工作会议,研究部署当前疫情防控工作。县委书记主持会议。"
+                "会议指出,当前疫情防控形势依然复杂严峻,各级各部门要时刻绷紧疫情防控这根弦。")
+
+
+@pytest.mark.parametrize("name", ["微信图片_20210305101522.jpg", "IMG_4031.JPG".lower(), "县委会议2.png"])
+def test_image_name_between_run_on_paragraphs_is_dropped(name):
+    # a page whose line breaks were lost: the image's file name stood between two paragraphs
+    page = ("县委召开疫情防控工作会议发布时间:2021-03-05 18:00 来源:县融媒体中心 " + _RUN_ON_BODY
+            + name + "张书记要求,要全面排查重点人员,确保不漏一人;要加强重点场所管控,严格落实扫码测温。" * 2)
+    cleaned = clean_text(page)
+    assert name not in cleaned.text
+    paragraphs = cleaned.text.split("\n")
+    assert paragraphs[1].startswith("张书记要求,要全面排查") and paragraphs[0].endswith("这根弦。")
+
+
+def test_image_name_inside_a_sentence_is_left_alone():
+    # no sentence end before it: not a name between paragraphs
+    page = "县委召开会议发布时间:2021-03-05 18:00 " + _RUN_ON_BODY + "会议要求各单位报送附件名称为 表格.png 的统计表," * 3
+    assert "表格.png" in clean_text(page).text

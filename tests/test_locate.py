@@ -527,3 +527,15 @@ def test_county_short_names_in_outlets_need_an_outlet_word(outlet: str, place: s
     hit = gazetteer().places_in_outlet(outlet)
     names = {p.name for p in hit[1]} if hit else set()
     assert (place in names) if place else not any(n.endswith(("县", "区")) for n in names), (outlet, hit)
+
+
+ONELINE = yaml.safe_load((CASES / "locate_oneline.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", ONELINE, ids=[c["name"] for c in ONELINE])
+def test_one_line_page(case: dict) -> None:
+    """A page whose line breaks were lost reads its header fields as a broken page would."""
+    cleaned = clean_text(case["page"])
+    assert ("\n" in cleaned.page) == case.get("split", True)  # whether the run-on line was split
+    meta = locate(cleaned)
+    _check(meta, case.get("expect", {}), case.get("evidence", {}))

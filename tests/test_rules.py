@@ -195,3 +195,14 @@ def test_narrative_examples(pattern, text, hit):
                          + [(t, False) for t in SEG.narrative_item_examples.no_match])
 def test_narrative_item_examples(text, hit):
     assert SEGMENTER.is_narrative_item(text) is hit
+
+
+@pytest.mark.parametrize("text", PAGE.run_on.examples.match)
+def test_run_on_examples_are_split(text):
+    pieces = PAGE.run_on.split(text)
+    assert len(pieces) > 1 and "".join(pieces).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("text", PAGE.run_on.examples.no_match)
+def test_run_on_no_match_examples_stay_whole(text):
+    assert PAGE.run_on.split(text) == [text]

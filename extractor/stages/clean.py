@@ -134,6 +134,14 @@ def clean_text(raw: str, html_title: str = "") -> Cleaned:
     rules = load_page_rules()
     strip_bullet = rules.strip_bullet
     lines = [ln for ln in (strip_bullet(ln.strip()) for ln in _SPACES.sub(" ", text).split("\n")) if ln]
+    # A page whose line breaks were lost (a long first or last line): its first long lines are split
+    # into headline, header fields and lede (only their heads are searched), its last line into body
+    # and footer, and image file names left between paragraphs restore the break they stood for.
+    run_on = rules.run_on
+    if lines and (len(lines[-1]) > run_on.min_len or any(len(ln) > run_on.min_len for ln in lines[:3])):
+        lines = [piece for ln in lines[:3] for piece in run_on.split(ln)] + lines[3:]
+        lines[-1:] = run_on.split_tail(lines[-1])  # and its last line into body and footer
+        lines = [piece for ln in lines for piece in run_on.split_images(ln)]
 
     # The page's dateline is the last one before the first line of prose (a metadata block may
     # hold several: 成文日期 … 发布日期). A dateline fused with the first paragraph is split off.

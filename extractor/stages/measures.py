@@ -95,13 +95,12 @@ def _trie(terms: list[str]) -> str:
     return "|".join(branches)
 
 
-class CueFamily(BaseModel):
-    """One family of cues for one value of an axis (modality or scope)."""
+class _Cues(BaseModel):
+    """Literal terms and patterns with their examples, found as one expression."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    value: str
     terms: list[str] = []
     patterns: list[str] = []
     examples: Examples
@@ -118,6 +117,12 @@ class CueFamily(BaseModel):
     @cached_property
     def regex(self) -> re.Pattern[str]:
         return _compile_cues(self.terms, self.patterns)
+
+
+class CueFamily(_Cues):
+    """One family of cues for one value of an axis (modality or scope)."""
+
+    value: str
 
 
 class MeasureRules(BaseModel):
@@ -161,29 +166,10 @@ class Codes(BaseModel):
         return v
 
 
-class Cue(BaseModel):
+class Cue(_Cues):
     """A term-level cue that adds codes when it occurs in a directive of its theme."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     codes: Codes
-    terms: list[str] = []
-    patterns: list[str] = []
-    examples: Examples
-
-    _terms = field_validator("terms")(lambda v: _non_blank(v))
-    _patterns = field_validator("patterns")(lambda v: [_check_pattern(p) for p in v])
-    _cues = model_validator(mode="after")(lambda self: _has_cues(self))
-
-    def find(self, text: str) -> str | None:
-        """The leftmost cue in ``text``, or None."""
-        m = self.regex.search(text)
-        return None if m is None else m.group()
-
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return _compile_cues(self.terms, self.patterns)
 
 
 class ThemeCodes(BaseModel):

@@ -143,27 +143,22 @@ class MeasureRules(BaseModel):
         return self
 
 
+def _known(codes: list[str], known: object, what: str) -> list[str]:
+    """``codes`` when every one is in ``known``; else the first unknown one is named."""
+    for code in codes:
+        if code not in known:
+            raise ValueError(f"unknown {what} {code!r}")
+    return codes
+
+
 class Codes(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     oxcgrt: list[str] = []
     coronanet: list[str] = []
 
-    @field_validator("oxcgrt")
-    @classmethod
-    def _known_oxcgrt(cls, v: list[str]) -> list[str]:
-        for code in v:
-            if code not in OXCGRT_CODES:
-                raise ValueError(f"unknown OxCGRT indicator {code!r}")
-        return v
-
-    @field_validator("coronanet")
-    @classmethod
-    def _known_coronanet(cls, v: list[str]) -> list[str]:
-        for code in v:
-            if code not in CORONANET_TYPES:
-                raise ValueError(f"unknown CoronaNet policy type {code!r}")
-        return v
+    _known_oxcgrt = field_validator("oxcgrt")(lambda v: _known(v, OXCGRT_CODES, "OxCGRT indicator"))
+    _known_coronanet = field_validator("coronanet")(lambda v: _known(v, CORONANET_TYPES, "CoronaNet policy type"))
 
 
 class Cue(_Cues):
